@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from hub.models import ApiToken, AuditEvent, Organization, ParkedTask, User
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "region_code", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+    exclude = ["legal_representative_id_index"]
+
+
+@admin.register(User)
+class HubUserAdmin(UserAdmin):
+    list_display = ["username", "organization", "role", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_active", "organization__kind"]
+    fieldsets = UserAdmin.fieldsets + (("Hub", {"fields": ("organization", "role", "phone")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = ["user", "prefix", "key_hash", "created_at", "expires_at", "last_used_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the table itself refuses changes."""
+
+    list_display = ["chain", "sequence", "at", "action", "actor_username", "object_type", "object_id"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ParkedTask)
+class ParkedTaskAdmin(admin.ModelAdmin):
+    list_display = ["task_name", "task_id", "deliveries", "parked_at"]
+    readonly_fields = ["task_id", "task_name", "args", "kwargs", "deliveries", "error", "parked_at"]

@@ -1,0 +1,191 @@
+"""The audit log: one function per event type, all appending to hash-chained logs.
+
+Each organization has its own chain (events about it: its consent, reads of its data, its
+people); operator actions without a subject organization go to the ``hub`` chain. An append
+locks the chain's head row, so concurrent writers of one chain queue up instead of forking
+it, while different organizations never wait on each other.
+
+Call these inside the transaction of the change they record (STYLE.md rule 4): if the
+change rolls back, so does its event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timezone as dt_timezone
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from hub.models import AuditChainHead, AuditEvent, Organization, User
+
+HUB_CHAIN = "hub"
+GENESIS_HASH = "0" * 64
+
+
+def chain_for(organization_id: int | None) -> str:
+    return f"org:{organization_id}" if organization_id else HUB_CHAIN
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's canonical JSON, which includes the previous hash."""
+    canonical = {
+        "chain": event.chain,
+        "sequence": event.sequence,
+        "at": event.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+        "action": event.action,
+        "actor_user_id": event.actor_user_id,
+        "actor_username": event.actor_username,
+        "actor_organization_id": event.actor_organization_id,
+        "organization_id": event.organization_id,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+    }
+    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _append(
+    *,
+    action: str,
+    actor: User | None,
+    organization_id: int | None,
+    object_type: str = "",
+    object_id: object = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audit events are written inside the transaction of the change they record.")
+    chain = chain_for(organization_id)
+    AuditChainHead.objects.get_or_create(chain=chain)
+    head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    # Round-trip through JSON so the hashed data is exactly what the JSON column returns.
+    stored_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    event = AuditEvent(
+        chain=chain,
+        sequence=head.sequence + 1,
+        at=timezone.now(),
+        action=action,
+        actor_user_id=actor.pk if actor else None,
+        actor_username=actor.get_username() if actor else "",
+        actor_organization_id=actor.organization_id if actor else None,
+        organization_id=organization_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=stored_data,
+        prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, last_hash=event.hash)
+    return event
+
+
+# --- verification ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    sequence: int
+    event_id: int | None
+    reason: str
+
+
+def verify_chains(batch_size: int = 2000) -> tuple[int, BrokenLink | None]:
+    """Walk every chain in order; return (events checked, the first broken link or None).
+
+    A link is broken when an event's stored hash is not the hash of its content, when it
+    does not point at the previous event's hash, when a sequence number is missing, or when
+    the chain head disagrees with the last event (events removed from the end).
+    """
+    checked = 0
+    for head in AuditChainHead.objects.order_by("chain").iterator():
+        previous_hash, expected_sequence = GENESIS_HASH, 1
+        events = AuditEvent.objects.filter(chain=head.chain).order_by("sequence")
+        for event in events.iterator(chunk_size=batch_size):
+            checked += 1
+            if event.sequence != expected_sequence:
+                return checked, BrokenLink(head.chain, expected_sequence, None, "event missing")
+            if event.prev_hash != previous_hash:
+                return checked, BrokenLink(head.chain, event.sequence, event.pk, "does not link to the previous event")
+            if event_hash(event) != event.hash:
+                return checked, BrokenLink(head.chain, event.sequence, event.pk, "content does not match its hash")
+            previous_hash, expected_sequence = event.hash, expected_sequence + 1
+        if head.sequence != expected_sequence - 1 or head.last_hash != previous_hash:
+            return checked, BrokenLink(head.chain, expected_sequence, None, "events missing at the end of the chain")
+    return checked, None
+
+
+# --- one function per event type ------------------------------------------------------------------
+
+
+def enterprise_registered(*, enterprise: Organization, admin: User) -> AuditEvent:
+    return _append(
+        action="enterprise.registered",
+        actor=admin,
+        organization_id=enterprise.pk,
+        object_type="organization",
+        object_id=enterprise.pk,
+        data={"uscc": enterprise.code, "region_code": enterprise.region_code, "admin": admin.get_username()},
+    )
+
+
+def organization_created(*, organization: Organization, admin: User, actor: User) -> AuditEvent:
+    return _append(
+        action="organization.created",
+        actor=actor,
+        organization_id=organization.pk,
+        object_type="organization",
+        object_id=organization.pk,
+        data={"kind": organization.kind, "code": organization.code, "admin": admin.get_username()},
+    )
+
+
+def member_added(*, member: User, actor: User) -> AuditEvent:
+    return _append(
+        action="member.added",
+        actor=actor,
+        organization_id=member.organization_id,
+        object_type="user",
+        object_id=member.pk,
+        data={"username": member.get_username(), "role": member.role},
+    )
+
+
+def api_token_issued(*, user: User, token_prefix: str) -> AuditEvent:
+    return _append(
+        action="api_token.issued",
+        actor=user,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=user.pk,
+        data={"prefix": token_prefix},
+    )
+
+
+def api_token_revoked(*, user: User, token_prefix: str) -> AuditEvent:
+    return _append(
+        action="api_token.revoked",
+        actor=user,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=user.pk,
+        data={"prefix": token_prefix},
+    )
+
+
+def encryption_keys_rotated(*, model_label: str, field: str, rows: int, active_kid: str) -> AuditEvent:
+    return _append(
+        action="encryption.rotated",
+        actor=None,
+        organization_id=None,
+        object_type="model_field",
+        object_id=f"{model_label}.{field}",
+        data={"rows": rows, "active_kid": active_kid},
+    )

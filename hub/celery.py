@@ -1,0 +1,67 @@
+"""The Celery application (``celery -A hub worker``), configured from Django settings.
+
+Two guarantees beyond Celery's defaults:
+
+* tasks are acknowledged late and re-queued when their worker dies (settings), so a crash
+  never loses work — and every task is written to be safe to run twice;
+* a task whose worker dies again and again is *parked* (``hub.models.ParkedTask``) after
+  ``HUB_TASK_MAX_DELIVERIES`` deliveries instead of taking workers down forever.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery, Task
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+
+PARKED_MESSAGE = "Delivered {deliveries} times without finishing: its worker died during every run (killed, out of memory or crashed)."
+
+
+class HubTask(Task):
+    """Counts deliveries of each task id in the shared cache.
+
+    The count is raised when a run starts and cleared when the run ends in any way the
+    worker survives (success, exception, retry). So only runs that kill their worker leave it
+    standing, and a redelivered task over the limit is parked instead of run.
+    """
+
+    def __call__(self, *args, **kwargs):
+        if self.request.is_eager or not self.request.id:
+            return super().__call__(*args, **kwargs)
+        from django.conf import settings
+        from django.core.cache import cache
+
+        key = f"task-deliveries:{self.request.id}"
+        cache.add(key, 0, timeout=int(settings.CELERY_BROKER_VISIBILITY_TIMEOUT) * 4)
+        deliveries = cache.incr(key)
+        if deliveries > settings.HUB_TASK_MAX_DELIVERIES:
+            self._park(deliveries - 1)
+            cache.delete(key)
+            return None
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            cache.delete(key)
+
+    def _park(self, deliveries: int) -> None:
+        from hub.models import ParkedTask
+
+        ParkedTask.objects.get_or_create(
+            task_id=self.request.id,
+            defaults={
+                "task_name": self.name,
+                "args": list(self.request.args or []),
+                "kwargs": dict(self.request.kwargs or {}),
+                "deliveries": deliveries,
+                "error": PARKED_MESSAGE.format(deliveries=deliveries),
+            },
+        )
+
+
+app = Celery("hub", task_cls=HubTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+app.autodiscover_tasks()

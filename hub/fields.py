@@ -1,0 +1,37 @@
+"""Model fields that keep their values encrypted at rest (see hub/crypto.py)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from hub import crypto
+
+
+class EncryptedTextField(models.TextField):
+    """A text value stored as an envelope ciphertext, bound to its model and field.
+
+    Values encrypt when written (``get_db_prep_save``, used by ``save``, ``update`` and
+    ``bulk_create``) and decrypt when read. Lookups compare against the stored ciphertext, so
+    ``filter(field__startswith="enc1$A$k2$")`` finds values under a key; equality lookups by
+    plaintext need a blind index field next to this one. Empty strings and NULL stay as they
+    are: there is nothing in them to protect.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "hub.fields.EncryptedTextField", args, kwargs
+
+    @property
+    def encryption_context(self) -> str:
+        return f"{self.model._meta.label}.{self.name}"
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        return crypto.decrypt(value, context=self.encryption_context)
+
+    def get_db_prep_save(self, value, connection):
+        value = super().get_db_prep_save(value, connection)
+        if not value:
+            return value
+        return crypto.encrypt(str(value), context=self.encryption_context)

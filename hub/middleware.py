@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from hub.logging import request_id_var
+
+logger = logging.getLogger("hub.request")
+# Accept a caller's id (from nginx's $request_id, say) only when it is short and plain.
+_ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the caller's ``X-Request-ID`` when sane), logs one line
+    per request with it, and echoes it in the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _ACCEPTABLE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)

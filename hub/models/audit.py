@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class AuditChainHead(models.Model):
+    """The newest link of one audit chain. Appending locks this row, which serializes the
+    writers of one chain (no fork) while chains of different organizations proceed in
+    parallel."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained audit event.
+
+    ``hash`` is SHA-256 over the event's canonical form including ``prev_hash``, so changing
+    or removing any stored event breaks every later link (``manage.py verify_audit``). The
+    database refuses UPDATE and DELETE on this table (see migration 0002). Actors and objects
+    are stored as plain values, not foreign keys: the log must outlive what it describes.
+    """
+
+    chain = models.CharField(max_length=40)
+    sequence = models.BigIntegerField()
+    at = models.DateTimeField()
+    action = models.CharField(max_length=64)
+    actor_user_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_organization_id = models.BigIntegerField(null=True)
+    organization_id = models.BigIntegerField(null=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_chain_sequence_unique")]
+        indexes = [
+            models.Index(fields=["organization_id", "action", "at"], name="audit_event_org_action_at"),
+            models.Index(fields=["object_type", "object_id"], name="audit_event_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.sequence} {self.action}"

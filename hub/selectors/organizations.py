@@ -1,0 +1,40 @@
+"""Reads of organizations and people, scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from hub.errors import NotFound
+from hub.models import Organization, User
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    """The operator sees every organization; anyone else only their own."""
+    if user.is_operator:
+        return Organization.objects.all()
+    return Organization.objects.filter(pk=user.organization_id)
+
+
+def organization_get(*, user: User, organization_id: int) -> Organization:
+    organization = organizations_visible_to(user).filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound("Organization not found.")
+    return organization
+
+
+def enterprise_get(*, user, uscc: str) -> Organization:
+    """The enterprise itself and the hub operator may read it; everyone else gets 404, as
+    if it did not exist."""
+    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
+    if enterprise is None or not user.is_authenticated or not _may_read_enterprise(user, enterprise):
+        raise NotFound("Enterprise not found.")
+    return enterprise
+
+
+def _may_read_enterprise(user: User, enterprise: Organization) -> bool:
+    return user.is_operator or user.organization_id == enterprise.pk
+
+
+def members_of(*, user: User, organization_id: int) -> QuerySet[User]:
+    organization = organization_get(user=user, organization_id=organization_id)
+    return organization.members.order_by("-id")

@@ -1,0 +1,63 @@
+"""API tokens: issued on login with username and password, expiring, revocable."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub import audit
+from hub.authentication import TOKEN_PREFIX, hash_token
+from hub.errors import HubError
+from hub.models import ApiToken, User
+
+
+class WrongCredentials(HubError):
+    status_code = 401
+    code = "wrong_credentials"
+
+
+class Messages:
+    WRONG_CREDENTIALS = _("Wrong username or password.")
+
+
+@transaction.atomic
+def api_token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
+    """Check the credentials and return a new token (shown once) and its record.
+
+    Raises WrongCredentials (401) for an unknown user, a wrong password or an inactive user.
+    """
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise WrongCredentials(Messages.WRONG_CREDENTIALS)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(token),
+        prefix=token[:12],
+        expires_at=timezone.now() + settings.HUB_TOKEN_TTL,
+    )
+    audit.api_token_issued(user=user, token_prefix=record.prefix)
+    return token, record
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens; it stops working on the next request."""
+    updated = ApiToken.objects.filter(pk=token.pk, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if updated:
+        audit.api_token_revoked(user=user, token_prefix=token.prefix)
+    token.refresh_from_db()
+    return token
+
+
+def api_tokens_purge_expired() -> int:
+    """Delete tokens expired or revoked more than a day ago; returns how many."""
+    cutoff = timezone.now() - timezone.timedelta(days=1)
+    deleted, _ = ApiToken.objects.filter(expires_at__lt=cutoff).delete()
+    revoked, _ = ApiToken.objects.filter(revoked_at__lt=cutoff).delete()
+    return deleted + revoked

@@ -1,0 +1,22 @@
+"""Scheduled housekeeping. Tasks are thin: ids in, one service call (STYLE.md rule 6)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from hub.models import IdempotencyRecord
+from hub.services.tokens import api_tokens_purge_expired
+
+
+@shared_task(name="hub.tasks.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    cutoff = timezone.now() - settings.HUB_IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="hub.tasks.purge_expired_tokens")
+def purge_expired_tokens() -> int:
+    return api_tokens_purge_expired()

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from hub import apis, views
+
+api_v1 = [
+    path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", apis.TokenRevokeApi.as_view(), name="api-token-revoke"),
+    path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("enterprises/", apis.EnterpriseCreateApi.as_view(), name="api-enterprises"),
+    path("enterprises/<str:uscc>/", apis.EnterpriseDetailApi.as_view(), name="api-enterprise"),
+    path("organizations/", apis.OrganizationListCreateApi.as_view(), name="api-organizations"),
+    path("organizations/<int:organization_id>/", apis.OrganizationDetailApi.as_view(), name="api-organization"),
+    path("organizations/<int:organization_id>/members/", apis.MemberListCreateApi.as_view(), name="api-members"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", views.register_enterprise, name="register"),
+    path("login/", auth_views.LoginView.as_view(template_name="hub/login.html", redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+handler400 = "hub.views.bad_request"
+handler403 = "hub.views.permission_denied"
+handler404 = "hub.views.page_not_found"
+handler500 = "hub.views.server_error"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make test`: install what the tests need and run the whole suite.
+#
+# With DATABASE_URL / REDIS_URL set (as .ci/run does) the suite runs on PostgreSQL and Redis
+# with a real Celery worker; without them, on SQLite with in-process tasks, and the tests
+# that need a real service say which and are skipped. With CI=true nothing may be skipped.
+set -euo pipefail
+source "$(dirname "$0")/venv.sh" test
+
+# Browser tests drive the system's Chromium (a test tool's own browser download cannot
+# work on offline machines).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser tests…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  elif [ "${CI:-}" = "true" ]; then
+    echo "Chromium is missing and cannot be installed (not root)." >&2
+    exit 1
+  fi
+fi
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+  echo "pytest collected no tests: that is a failure." >&2
+  exit 1
+fi
+exit "$status"
