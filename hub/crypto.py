@@ -67,7 +67,7 @@ class Keyring:
 def _b64decode(text: str) -> bytes:
     padded = text + "=" * (-len(text) % 4)
     try:
-        return base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
+        return base64.b64decode(padded.replace("+", "-").replace("/", "_"), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("is not valid base64") from None
 

@@ -75,7 +75,10 @@ def flatten_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for name, value in detail.items():
-            key = f"{prefix}.{name}" if prefix else str(name)
+            if name == "non_field_errors" and prefix:
+                key = prefix  # the nested object as a whole is at fault: name the object.
+            else:
+                key = f"{prefix}.{name}" if prefix else str(name)
             flat.update(flatten_field_errors(value, key))
     elif isinstance(detail, list) and detail and all(isinstance(item, (dict, list)) for item in detail):
         for index, value in enumerate(detail):

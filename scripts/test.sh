@@ -7,18 +7,22 @@
 set -euo pipefail
 source "$(dirname "$0")/venv.sh" test
 
-# Browser tests drive the system's Chromium (a test tool's own browser download cannot
-# work on offline machines).
-if ! command -v chromium >/dev/null 2>&1; then
+# System packages the tests use: Chromium for the browser tests (a test tool's own browser
+# download cannot work on offline machines) and nginx to syntax-check deploy/nginx.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Chromium for the browser tests…"
+    echo "Installing ${missing[*]} for the tests…"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   elif [ "${CI:-}" = "true" ]; then
-    echo "Chromium is missing and cannot be installed (not root)." >&2
+    echo "Missing ${missing[*]} and cannot install them (not root)." >&2
     exit 1
   fi
 fi
+export PATH="$PATH:/usr/sbin"
 
 set +e
 .venv/bin/python -m pytest "$@"
