@@ -1,0 +1,147 @@
+"""The audit log is append-only and hash-chained; verify_audit finds the first broken link."""
+
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from hub import audit, audit_guard
+from hub.audit import HUB_CHAIN, chain_for
+from hub.models import AuditChainHead, AuditEvent
+from tests.conftest import require_service
+from tests.hub.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_members(organization, count):
+    admin = UserFactory(organization=organization, role="admin")
+    for _ in range(count):
+        with transaction.atomic():
+            audit.member_added(member=UserFactory(organization=organization), actor=admin)
+
+
+def test_each_event_links_to_the_previous_one(enterprise):
+    add_members(enterprise, 3)
+
+    events = list(AuditEvent.objects.filter(chain=chain_for(enterprise.pk)).order_by("sequence"))
+    assert [event.sequence for event in events] == [1, 2, 3]
+    assert events[0].prev_hash == "0" * 64
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    head = AuditChainHead.objects.get(chain=chain_for(enterprise.pk))
+    assert (head.sequence, head.last_hash) == (3, events[-1].hash)
+
+
+def test_organizations_have_separate_chains(enterprise, bank):
+    add_members(enterprise, 2)
+    add_members(bank, 1)
+
+    assert AuditEvent.objects.filter(chain=chain_for(bank.pk)).get().sequence == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_are_written_only_inside_a_transaction(enterprise_admin):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit.member_added(member=enterprise_admin, actor=enterprise_admin)
+
+
+def test_an_event_rolls_back_with_its_change(enterprise, enterprise_admin):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        audit.member_added(member=enterprise_admin, actor=enterprise_admin)
+        1 / 0
+
+    assert not AuditEvent.objects.exists()
+    call_command("verify_audit")
+
+
+def test_verify_audit_prints_ok_for_an_intact_log(enterprise, capsys):
+    add_members(enterprise, 3)
+
+    call_command("verify_audit")
+
+    assert capsys.readouterr().out.startswith("OK: 3 events verified")
+
+
+def test_the_database_refuses_to_update_or_delete_events(enterprise):
+    add_members(enterprise, 1)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.update(action="tampered")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.all().delete()
+
+
+def test_verify_audit_names_an_event_altered_behind_the_guard(enterprise):
+    add_members(enterprise, 3)
+    second = AuditEvent.objects.get(chain=chain_for(enterprise.pk), sequence=2)
+
+    # Someone with database rights lifts the guard and edits history with raw SQL.
+    audit_guard.lift(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE hub_auditevent SET actor_username = %s WHERE id = %s", ["someone-else", second.pk])
+    audit_guard.install(connection)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit")
+    assert f"chain org:{enterprise.pk}, sequence 2 (event id {second.pk}): content does not match its hash" in str(failure.value)
+
+
+def test_verify_audit_notices_a_removed_event(enterprise):
+    add_members(enterprise, 3)
+    audit_guard.lift(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM hub_auditevent WHERE chain = %s AND sequence = 2", [chain_for(enterprise.pk)])
+    audit_guard.install(connection)
+
+    with pytest.raises(CommandError, match="sequence 2 .*event missing"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_notices_events_cut_from_the_end(enterprise):
+    add_members(enterprise, 3)
+    audit_guard.lift(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM hub_auditevent WHERE chain = %s AND sequence = 3", [chain_for(enterprise.pk)])
+    audit_guard.install(connection)
+
+    with pytest.raises(CommandError, match="missing at the end"):
+        call_command("verify_audit")
+
+
+def test_operator_actions_without_a_subject_go_to_the_hub_chain():
+    with transaction.atomic():
+        audit.encryption_keys_rotated(model_label="hub.Organization", field="contact_phone", rows=3, active_kid="k2")
+
+    assert AuditEvent.objects.get().chain == HUB_CHAIN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_do_not_fork_a_chain():
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    organization = OrganizationFactory(kind="bank", code="RACE")
+    admin = UserFactory(organization=organization, role="admin")
+    members = [UserFactory(organization=organization) for _ in range(8)]
+    barrier = threading.Barrier(len(members))
+    errors = []
+
+    def append(member):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                audit.member_added(member=member, actor=admin)
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(member,)) for member in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    sequences = sorted(AuditEvent.objects.filter(chain=chain_for(organization.pk)).values_list("sequence", flat=True))
+    assert sequences == list(range(1, 9))
+    call_command("verify_audit")

@@ -1,0 +1,98 @@
+"""Settings come from the environment and fail loudly, naming the variable."""
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hub.env import env_bool, env_choice, env_int, env_list, load_env_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**overrides) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HUB_ENV_FILE": "/nonexistent",
+        "SECRET_KEY": "x" * 50,
+        "HUB_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+        "HUB_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "HUB_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "DJANGO_SETTINGS_MODULE": "hub.settings",
+    }
+    env.update({key: value for key, value in overrides.items() if value is not None})
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_the_hub_starts_with_every_key_set():
+    result = start_django()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEY"])
+def test_a_missing_key_stops_start_up_naming_it(variable):
+    result = start_django(**{variable: None})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and variable in result.stderr
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("DEBUG", "maybe"),
+    ("HUB_ENCRYPTION_KEYS", "k1:tooshort"),
+    ("HUB_SIGNING_KEY", base64.b64encode(b"x" * 10).decode()),
+    ("HUB_CIPHER", "des"),
+    ("DATABASE_URL", "nosuchdb://x"),
+    ("REDIS_URL", "http://localhost"),
+    ("CELERY_TASK_TIME_LIMIT", "abc"),
+    ("CELERY_BROKER_VISIBILITY_TIMEOUT", "100"),
+])
+def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):
+    result = start_django(**{variable: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr or (variable == "CELERY_BROKER_VISIBILITY_TIMEOUT" and "VISIBILITY_TIMEOUT" in result.stderr)
+
+
+def test_env_readers_name_the_variable(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "perhaps")
+    monkeypatch.setenv("X_INT", "ten")
+    monkeypatch.setenv("X_CHOICE", "c")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+
+    for reader, args in [(env_bool, ()), (env_int, ()), (env_choice, (("a", "b"),))]:
+        name = {"env_bool": "X_BOOL", "env_int": "X_INT", "env_choice": "X_CHOICE"}[reader.__name__]
+        with pytest.raises(ImproperlyConfigured, match=name):
+            reader(name, *args)
+    assert env_list("X_LIST") == ["a", "b", "c"]
+
+
+def test_an_env_file_fills_only_what_the_environment_lacks(tmp_path, monkeypatch):
+    path = tmp_path / "local.env"
+    path.write_text("# comment\nX_FROM_FILE=file\nX_SET=file\n", encoding="utf-8")
+    monkeypatch.setenv("X_SET", "environment")
+    monkeypatch.delenv("X_FROM_FILE", raising=False)
+
+    load_env_file(path)
+
+    assert os.environ["X_FROM_FILE"] == "file"
+    assert os.environ["X_SET"] == "environment"
+    monkeypatch.delenv("X_FROM_FILE")
+
+
+def test_a_malformed_env_file_line_is_named(tmp_path):
+    path = tmp_path / "local.env"
+    path.write_text("GOOD=1\nnot a setting\n", encoding="utf-8")
+
+    with pytest.raises(ImproperlyConfigured, match="local.env:2"):
+        load_env_file(path)
