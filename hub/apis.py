@@ -4,14 +4,14 @@ validate, call one service or selector, serialize (STYLE.md rule 2)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.errors import Forbidden
-from hub.identifiers import validate_region_code
+from hub.identifiers import REGION_CODE_REGEX, validate_region_code
 from hub.models import Organization, User
 from hub.pagination import CursorPagination
 from hub.selectors.organizations import enterprise_get, members_of, organization_get, organizations_visible_to
@@ -62,8 +62,16 @@ class AdminInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
+@extend_schema_field({"type": "string", "pattern": REGION_CODE_REGEX, "example": "410100"})
+class RegionCodeField(serializers.CharField):
+    """A GB/T 2260 division code; the schema states the rule as a pattern."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=6, max_length=6, validators=[validate_region_code], **kwargs)
+
+
 def region_code_field() -> serializers.CharField:
-    return serializers.CharField(min_length=6, max_length=6, validators=[validate_region_code])
+    return RegionCodeField()
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -212,7 +220,7 @@ class OrganizationListCreateApi(PaginatedAPIView):
         region_code = region_code_field()
         admin = AdminInputSerializer()
 
-    @extend_schema(operation_id="organizations_list", responses={200: OrganizationOutputSerializer(many=True), **error_responses(401)})
+    @extend_schema(operation_id="organizations_list", responses={200: OrganizationOutputSerializer(many=True), **error_responses(400, 401)})
     def get(self, request):
         return self.paginate(organizations_visible_to(request.user), OrganizationOutputSerializer)
 
@@ -244,7 +252,7 @@ class MemberListCreateApi(PaginatedAPIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.STAFF)
 
-    @extend_schema(operation_id="organization_members_list", responses={200: MemberOutputSerializer(many=True), **error_responses(401, 404)})
+    @extend_schema(operation_id="organization_members_list", responses={200: MemberOutputSerializer(many=True), **error_responses(400, 401, 404)})
     def get(self, request, organization_id: int):
         return self.paginate(members_of(user=request.user, organization_id=organization_id), MemberOutputSerializer)
 

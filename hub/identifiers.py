@@ -62,6 +62,9 @@ KNOWN_DIVISIONS: dict[str, str] = {
     "419001": "济源市",
 }
 
+# Six digits starting with a province prefix: the same rule as a regular expression, so the
+# API schema can state it.
+REGION_CODE_REGEX = r"^(?:" + "|".join(PROVINCES) + r")\d{4}$"
 _REGION_PATTERN = re.compile(r"^\d{6}$")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from rest_framework import pagination
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 
 
@@ -11,6 +12,21 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+            message = _("page_size must be a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw[0])
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})
