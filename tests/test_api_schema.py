@@ -4,6 +4,8 @@ response conforms to the schema (status codes, content types, bodies)."""
 import pytest
 import schemathesis
 from schemathesis.checks import positive_data_acceptance
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from hub.services.tokens import api_token_issue
@@ -11,6 +13,18 @@ from hub.wsgi import application
 from tests.hub.factories import PASSWORD
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """Django closes "old" database connections at each request's start and end, which
+    inside a test's transaction would close the test's own connection. Django's test client
+    switches that off; schemathesis calls the WSGI application directly, so it is done here."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
