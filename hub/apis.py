@@ -10,11 +10,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.categories import Category
 from hub.errors import Forbidden
 from hub.identifiers import REGION_CODE_REGEX, validate_region_code
-from hub.models import Organization, User
+from hub.models import Authorization, Notification, Organization, User
 from hub.pagination import CursorPagination
+from hub.receipts import public_jwks
+from hub.selectors.access_log import access_log_events, access_log_rows
+from hub.selectors.consent import authorization_get, authorizations_visible_to
+from hub.selectors.notifications import notifications_for
 from hub.selectors.organizations import enterprise_get, members_of, organization_get, organizations_visible_to
+from hub.services.consent import authorization_grant, authorization_revoke
+from hub.services.notifications import notification_mark_read
 from hub.services.organizations import enterprise_register, member_add, organization_create
 from hub.services.tokens import api_token_issue, api_token_revoke
 
@@ -267,3 +274,131 @@ class MemberListCreateApi(PaginatedAPIView):
         data.is_valid(raise_exception=True)
         member = member_add(actor=request.user, organization=organization, **data.validated_data)
         return Response(MemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+# --- authorizations (consent) ------------------------------------------------------------------
+
+
+class AuthorizationOutputSerializer(serializers.ModelSerializer):
+    bank = serializers.CharField(source="bank.code")
+    bank_name = serializers.CharField(source="bank.name")
+    enterprise = serializers.CharField(source="enterprise.code")
+    status = serializers.SerializerMethodField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices))
+
+    class Meta:
+        model = Authorization
+        fields = ["id", "bank", "bank_name", "enterprise", "scopes", "purpose", "status", "granted_at",
+                  "expires_at", "revoked_at", "application", "receipt"]
+
+    def get_status(self, authorization) -> str:
+        # What counts is the state at this instant: past its expiry, it is expired even
+        # before the scheduled task records it.
+        if authorization.status == Authorization.Status.ACTIVE and not authorization.is_in_force:
+            return Authorization.Status.EXPIRED
+        return authorization.status
+
+
+class AuthorizationListCreateApi(PaginatedAPIView):
+    class InputSerializer(serializers.Serializer):
+        bank = serializers.CharField(max_length=32)
+        scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15)
+        purpose = serializers.ChoiceField(choices=Authorization.Purpose.choices)
+        expires_at = serializers.DateTimeField()
+        application = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+    @extend_schema(operation_id="authorizations_list", responses={200: AuthorizationOutputSerializer(many=True), **error_responses(400, 401)})
+    def get(self, request):
+        return self.paginate(authorizations_visible_to(request.user), AuthorizationOutputSerializer)
+
+    @extend_schema(
+        operation_id="authorizations_create",
+        request=InputSerializer,
+        responses={201: AuthorizationOutputSerializer, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        authorization = authorization_grant(
+            actor=request.user,
+            bank_code=values["bank"],
+            scopes=values["scopes"],
+            purpose=values["purpose"],
+            expires_at=values["expires_at"],
+            application_id=values["application"],
+        )
+        return Response(AuthorizationOutputSerializer(authorization).data, status=status.HTTP_201_CREATED)
+
+
+class AuthorizationDetailApi(APIView):
+    @extend_schema(operation_id="authorizations_retrieve", responses={200: AuthorizationOutputSerializer, **error_responses(401, 404)})
+    def get(self, request, authorization_id: int):
+        return Response(AuthorizationOutputSerializer(authorization_get(user=request.user, authorization_id=authorization_id)).data)
+
+
+class AuthorizationRevokeApi(APIView):
+    @extend_schema(
+        operation_id="authorizations_revoke",
+        request=None,
+        responses={200: AuthorizationOutputSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, authorization_id: int):
+        authorization = authorization_revoke(actor=request.user, authorization_id=authorization_id)
+        return Response(AuthorizationOutputSerializer(authorization).data)
+
+
+class HubKeysApi(APIView):
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        keys = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(operation_id="hub_keys", responses={200: OutputSerializer}, auth=[])
+    def get(self, request):
+        """The hub's public signing keys as a JWKS (RFC 7517): verify authorization receipts."""
+        return Response(public_jwks())
+
+
+# --- access log and notifications ---------------------------------------------------------------
+
+
+class AccessLogApi(PaginatedAPIView):
+    class OutputSerializer(serializers.Serializer):
+        at = serializers.DateTimeField()
+        organization = inline_serializer(
+            "AccessLogOrganization",
+            {"code": serializers.CharField(), "name": serializers.CharField(), "kind": serializers.CharField()},
+            allow_null=True,
+        )
+        user = serializers.CharField()
+        action = serializers.CharField()
+        categories = serializers.ListField(child=serializers.CharField())
+        purpose = serializers.CharField(allow_null=True)
+        authorization = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(operation_id="enterprise_access_log", responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)})
+    def get(self, request, uscc: str):
+        events = access_log_events(user=request.user, uscc=uscc)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(access_log_rows(page), many=True).data)
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
+
+
+class NotificationListApi(PaginatedAPIView):
+    @extend_schema(operation_id="notifications_list", responses={200: NotificationOutputSerializer(many=True), **error_responses(400, 401)})
+    def get(self, request):
+        return self.paginate(notifications_for(request.user), NotificationOutputSerializer)
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(operation_id="notifications_mark_read", request=None, responses={200: NotificationOutputSerializer, **error_responses(401, 404)})
+    def post(self, request, notification_id: int):
+        return Response(NotificationOutputSerializer(notification_mark_read(user=request.user, notification_id=notification_id)).data)

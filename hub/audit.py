@@ -189,3 +189,98 @@ def encryption_keys_rotated(*, model_label: str, field: str, rows: int, active_k
         object_id=f"{model_label}.{field}",
         data={"rows": rows, "active_kid": active_kid},
     )
+
+
+def _authorization_data(authorization) -> dict:
+    return {
+        "bank": authorization.bank.code,
+        "scopes": list(authorization.scopes),
+        "purpose": authorization.purpose,
+        "expires_at": authorization.expires_at.isoformat(),
+    }
+
+
+def authorization_granted(*, authorization, actor: User) -> AuditEvent:
+    return _append(
+        action="authorization.granted",
+        actor=actor,
+        organization_id=authorization.enterprise_id,
+        object_type="authorization",
+        object_id=authorization.pk,
+        data=_authorization_data(authorization),
+    )
+
+
+def authorization_revoked(*, authorization, actor: User) -> AuditEvent:
+    return _append(
+        action="authorization.revoked",
+        actor=actor,
+        organization_id=authorization.enterprise_id,
+        object_type="authorization",
+        object_id=authorization.pk,
+        data=_authorization_data(authorization),
+    )
+
+
+def authorization_expired(*, authorization) -> AuditEvent:
+    return _append(
+        action="authorization.expired",
+        actor=None,
+        organization_id=authorization.enterprise_id,
+        object_type="authorization",
+        object_id=authorization.pk,
+        data=_authorization_data(authorization),
+    )
+
+
+# Reads of credit data: these are what the enterprise's access log shows.
+CREDIT_DATA_ACTIONS = ("credit_pull.started", "credit_profile.read")
+
+
+def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
+    return _append(
+        action="credit_pull.started",
+        actor=actor,
+        organization_id=pull.enterprise_id,
+        object_type="credit_pull",
+        object_id=pull.pk,
+        data={"categories": list(pull.categories), "authorization": authorization.pk, "purpose": authorization.purpose},
+    )
+
+
+def credit_profile_read(*, enterprise_id: int, actor: User, categories: list[str], authorizations: list) -> AuditEvent:
+    """A read of an enterprise's credit profile; by a bank, it is a use of its authorizations."""
+    return _append(
+        action="credit_profile.read",
+        actor=actor,
+        organization_id=enterprise_id,
+        object_type="credit_profile",
+        object_id=enterprise_id,
+        data={
+            "categories": categories,
+            "authorizations": [authorization.pk for authorization in authorizations],
+            "purposes": sorted({authorization.purpose for authorization in authorizations}),
+        },
+    )
+
+
+def connector_registered(*, connector, actor: User) -> AuditEvent:
+    return _append(
+        action="connector.registered",
+        actor=actor,
+        organization_id=connector.platform_id,
+        object_type="connector",
+        object_id=connector.pk,
+        data={"kind": connector.kind, "base_url": connector.base_url, "regions": connector.region_codes},
+    )
+
+
+def connector_status_changed(*, connector, actor: User, status: str) -> AuditEvent:
+    return _append(
+        action=f"connector.{status}",
+        actor=actor,
+        organization_id=connector.platform_id,
+        object_type="connector",
+        object_id=connector.pk,
+        data={"status": status},
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from hub import crypto
@@ -35,3 +38,32 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return crypto.encrypt(str(value), context=self.encryption_context)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (object, list, …) stored as one envelope ciphertext of its JSON text."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "hub.fields.EncryptedJSONField", args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        text = super().from_db_value(value, expression, connection)
+        return json.loads(text) if text else None
+
+    def get_db_prep_save(self, value, connection):
+        if value is None:
+            return None
+        text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+        return super().get_db_prep_save(text, connection)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False)

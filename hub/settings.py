@@ -160,6 +160,9 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "hub.tasks.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "purge-expired-tokens": {"task": "hub.tasks.purge_expired_tokens", "schedule": timedelta(hours=6)},
+    "record-authorization-expiry": {"task": "hub.tasks.record_authorization_expiry", "schedule": timedelta(minutes=5)},
+    "check-connector-health": {"task": "connectors.check_all_connectors", "schedule": timedelta(minutes=5)},
+    "send-credit-repair-notices": {"task": "connectors.send_credit_repair_notices", "schedule": timedelta(hours=6)},
 }
 
 # --- passwords, sessions, security ----------------------------------------------------------
@@ -177,6 +180,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
+
+# Credit pulls: how many sources one pull asks at once, retries of transient failures
+# (exponential backoff with full jitter, Retry-After honoured up to the cap), the circuit
+# breaker per connector, and the HTTP timeout of one call.
+HUB_PULL_MAX_PARALLEL = env_int("HUB_PULL_MAX_PARALLEL", 16, minimum=1)
+HUB_PULL_LEASE_SECONDS = env_int("HUB_PULL_LEASE_SECONDS", 60, minimum=5)
+HUB_CONNECTOR_TIMEOUT_SECONDS = env_int("HUB_CONNECTOR_TIMEOUT_SECONDS", 10, minimum=1)
+HUB_CONNECTOR_RETRY_ATTEMPTS = env_int("HUB_CONNECTOR_RETRY_ATTEMPTS", 5, minimum=1)
+HUB_CONNECTOR_RETRY_BASE_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_BASE_MS", 250, minimum=1)) / 1000
+HUB_CONNECTOR_RETRY_CAP_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_CAP_MS", 8000, minimum=1)) / 1000
+HUB_CIRCUIT_THRESHOLD = env_int("HUB_CIRCUIT_THRESHOLD", 8, minimum=1)
+HUB_CIRCUIT_COOLDOWN_SECONDS = env_int("HUB_CIRCUIT_COOLDOWN_SECONDS", 30, minimum=1)
 
 HUB_TOKEN_TTL = timedelta(hours=env_int("HUB_TOKEN_TTL_HOURS", 12, minimum=1))
 HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -236,6 +251,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "hub.categories.Category",
+        "OrganizationKindEnum": "hub.models.organizations.Organization.Kind",
+        "CreatableOrganizationKindEnum": ["bank", "regulator", "platform"],
+        "AuthorizationStatusEnum": "hub.models.authorizations.Authorization.Status",
+        "NotificationKindEnum": "hub.models.notifications.Notification.Kind",
+        "ConnectorKindEnum": "connectors.registry.KIND_CHOICES",
+        "ConnectorStatusEnum": "connectors.models.connectors.Connector.Status",
+        "ConnectorHealthEnum": "connectors.models.connectors.Connector.Health",
+        "PullStatusEnum": "connectors.models.pulls.PullStatus",
+    },
 }
 
 # --- logging: one JSON object per line, each with the request id ------------------------------

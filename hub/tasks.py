@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from hub.models import IdempotencyRecord
+from hub.services.consent import authorizations_record_expiry
 from hub.services.tokens import api_tokens_purge_expired
 
 
@@ -20,3 +21,8 @@ def purge_idempotency_keys() -> int:
 @shared_task(name="hub.tasks.purge_expired_tokens")
 def purge_expired_tokens() -> int:
     return api_tokens_purge_expired()
+
+
+@shared_task(name="hub.tasks.record_authorization_expiry")
+def record_authorization_expiry() -> int:
+    return authorizations_record_expiry()

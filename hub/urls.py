@@ -14,6 +14,15 @@ api_v1 = [
     path("organizations/", apis.OrganizationListCreateApi.as_view(), name="api-organizations"),
     path("organizations/<int:organization_id>/", apis.OrganizationDetailApi.as_view(), name="api-organization"),
     path("organizations/<int:organization_id>/members/", apis.MemberListCreateApi.as_view(), name="api-members"),
+    path("authorizations/", apis.AuthorizationListCreateApi.as_view(), name="api-authorizations"),
+    path("authorizations/<int:authorization_id>/", apis.AuthorizationDetailApi.as_view(), name="api-authorization"),
+    path("authorizations/<int:authorization_id>/revoke/", apis.AuthorizationRevokeApi.as_view(), name="api-authorization-revoke"),
+    path("hub/keys/", apis.HubKeysApi.as_view(), name="api-hub-keys"),
+    path("enterprises/<str:uscc>/access-log/", apis.AccessLogApi.as_view(), name="api-access-log"),
+    path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/<int:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"),
+    # The project's URL table is the one place that names every app.
+    path("", include("connectors.urls")),
 ]
 
 urlpatterns = [

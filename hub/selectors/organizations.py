@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from hub.errors import NotFound
 from hub.models import Organization, User
+from hub.selectors.consent import bank_has_authorization_in_force
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
@@ -23,8 +24,8 @@ def organization_get(*, user: User, organization_id: int) -> Organization:
 
 
 def enterprise_get(*, user, uscc: str) -> Organization:
-    """The enterprise itself and the hub operator may read it; everyone else gets 404, as
-    if it did not exist."""
+    """The enterprise itself, a bank it authorized (in force now) and the hub operator may
+    read it; everyone else gets 404, as if it did not exist."""
     enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
     if enterprise is None or not user.is_authenticated or not _may_read_enterprise(user, enterprise):
         raise NotFound("Enterprise not found.")
@@ -32,7 +33,12 @@ def enterprise_get(*, user, uscc: str) -> Organization:
 
 
 def _may_read_enterprise(user: User, enterprise: Organization) -> bool:
-    return user.is_operator or user.organization_id == enterprise.pk
+    if user.is_operator or user.organization_id == enterprise.pk:
+        return True
+    organization = user.organization
+    return organization is not None and organization.is_bank and bank_has_authorization_in_force(
+        bank_id=organization.pk, enterprise_id=enterprise.pk
+    )
 
 
 def members_of(*, user: User, organization_id: int) -> QuerySet[User]:

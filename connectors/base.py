@@ -1,0 +1,81 @@
+"""What every connector kind implements, and the one error type it raises.
+
+A kind is a small client: it knows how to ask one kind of platform for one page of
+records and whether the platform is healthy. Retries, circuit breaking, validation and
+storage are the framework's (connectors/services/pulls.py), the same for every kind.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class ConnectorError(Exception):
+    """A failed call. ``permanent`` says whether trying again could help: bad credentials
+    or a rejected request are permanent; timeouts, 5xx and throttling are not.
+    ``retry_after`` is the delay the platform asked for, in seconds."""
+
+    def __init__(self, message: str, *, permanent: bool, code: str = "error", retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What the hub asks a platform for: one enterprise, some categories, under one
+    authorization (CDP/1 ``/v1/records/query``)."""
+
+    request_id: str
+    uscc: str
+    categories: list[str]
+    authorization_id: str
+    purpose: str
+    expires_at: datetime
+    since: date | None = None
+
+
+@dataclass
+class RecordPage:
+    """One page of raw records (validated later by the framework) and where to go on."""
+
+    records: list = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    healthy: bool
+    categories: list[str]
+    detail: str = ""
+
+
+class Connector(abc.ABC):
+    """One connector record's client. Built from the record's settings; holds no state
+    between calls, so one instance may serve several threads."""
+
+    #: Shown on the connector registration form: what ``base_url`` means for this kind.
+    location_label = "Base URL"
+
+    def __init__(self, *, base_url: str, key_id: str, secret: str, timeout: float = 10.0):
+        self.base_url = base_url
+        self.key_id = key_id
+        self.secret = secret
+        self.timeout = timeout
+
+    @classmethod
+    def validate_location(cls, base_url: str) -> str | None:
+        """Why ``base_url`` is unusable for this kind, or None."""
+        return None
+
+    @abc.abstractmethod
+    def fetch_page(self, query: RecordQuery, cursor: str | None) -> RecordPage:
+        """One page of records; raises :class:`ConnectorError`."""
+
+    @abc.abstractmethod
+    def check_health(self) -> HealthReport:
+        """Whether the platform answers; raises :class:`ConnectorError` when it does not."""

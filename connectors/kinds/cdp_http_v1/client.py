@@ -1,0 +1,142 @@
+"""The hub's client for CDP/1 (CONNECTOR_PROTOCOL.md). The only module of this kind that
+talks to the network."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlsplit
+
+import requests
+
+from connectors.base import Connector, ConnectorError, HealthReport, RecordPage, RecordQuery
+from connectors.kinds.cdp_http_v1 import signing
+
+USER_AGENT = "xinyidai-hub/1 (CDP/1)"
+
+
+class CdpHttpV1Connector(Connector):
+    location_label = "Base URL (https://…, no trailing slash)"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._session = requests.Session()
+        self._path_prefix = urlsplit(self.base_url).path
+
+    @classmethod
+    def validate_location(cls, base_url: str) -> str | None:
+        parts = urlsplit(base_url)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            return "must be an absolute https:// URL"
+        if parts.scheme == "http" and not loopback:
+            return "must use https (plain http only on loopback, for tests and demos)"
+        if base_url.endswith("/") or parts.query or parts.fragment:
+            return "must have no trailing slash, query or fragment"
+        return None
+
+    # --- the two endpoints ------------------------------------------------------------------------
+
+    def fetch_page(self, query: RecordQuery, cursor: str | None) -> RecordPage:
+        body = json.dumps(
+            {
+                "request_id": query.request_id,
+                "uscc": query.uscc,
+                "categories": query.categories,
+                "since": query.since.isoformat() if query.since else None,
+                "authorization": {
+                    "id": query.authorization_id,
+                    "purpose": query.purpose,
+                    "expires_at": query.expires_at.isoformat(),
+                },
+                "cursor": cursor,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        response, nonce = self._send("POST", "/v1/records/query", body)
+        if response.status_code == 404 and _error_code(response) == "unknown_subject":
+            return RecordPage(records=[], next_cursor=None)
+        self._raise_for_status(response)
+        payload = self._verified_json(response, nonce)
+        records, next_cursor = payload.get("records"), payload.get("next_cursor")
+        if not isinstance(records, list) or not (next_cursor is None or isinstance(next_cursor, str)):
+            raise ConnectorError("response has no records list or a bad next_cursor", permanent=True, code="bad_response")
+        return RecordPage(records=records, next_cursor=next_cursor or None)
+
+    def check_health(self) -> HealthReport:
+        response, nonce = self._send("GET", "/v1/health", b"")
+        self._raise_for_status(response)
+        payload = self._verified_json(response, nonce)
+        categories = payload.get("categories")
+        healthy = payload.get("status") == "ok"
+        return HealthReport(
+            healthy=healthy,
+            categories=categories if isinstance(categories, list) else [],
+            detail="" if healthy else f"status {payload.get('status')!r}",
+        )
+
+    # --- transport ----------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, body: bytes) -> tuple[requests.Response, str]:
+        signed_path = self._path_prefix + path
+        timestamp, nonce = str(int(time.time())), signing.new_nonce()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            signing.KEY_HEADER: self.key_id,
+            signing.TIMESTAMP_HEADER: timestamp,
+            signing.NONCE_HEADER: nonce,
+            signing.SIGNATURE_HEADER: signing.sign_request(self.secret, method, signed_path, timestamp, nonce, body),
+        }
+        try:
+            response = self._session.request(
+                method, self.base_url + path, data=body or None, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout:
+            raise ConnectorError("timed out", permanent=False, code="timeout") from None
+        except requests.RequestException as error:
+            raise ConnectorError(f"connection failed: {error.__class__.__name__}", permanent=False, code="connection") from None
+        return response, nonce
+
+    @staticmethod
+    def _raise_for_status(response: requests.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        if status == 429:
+            raise ConnectorError("throttled by the platform", permanent=False, code="throttled",
+                                 retry_after=_retry_after(response))
+        if status >= 500:
+            raise ConnectorError(f"platform error {status}", permanent=False, code="server_error")
+        if status == 401:
+            raise ConnectorError("the platform refused the hub's signature", permanent=True, code="bad_signature")
+        detail = _error_code(response) or f"status {status}"
+        raise ConnectorError(f"the platform rejected the request: {detail}"[:250], permanent=True, code="rejected")
+
+    def _verified_json(self, response: requests.Response, nonce: str) -> dict:
+        expected = signing.sign_response(self.secret, nonce, response.content)
+        if not signing.signatures_match(expected, response.headers.get(signing.SIGNATURE_HEADER)):
+            raise ConnectorError("response signature missing or wrong", permanent=True, code="bad_response_signature")
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            raise ConnectorError("response is not JSON", permanent=True, code="bad_response") from None
+        if not isinstance(payload, dict):
+            raise ConnectorError("response is not a JSON object", permanent=True, code="bad_response")
+        return payload
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    return payload.get("error") if isinstance(payload, dict) and isinstance(payload.get("error"), str) else None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PullStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    PARTIAL = "partial", _("Partial")
+    FAILED = "failed", _("Failed")
+
+
+FINISHED = (PullStatus.SUCCEEDED, PullStatus.PARTIAL, PullStatus.FAILED)
+
+
+class CreditPull(models.Model):
+    """A bank's request to fetch an enterprise's credit records from every connector that
+    covers it: one row for the job, one :class:`PullSource` per connector.
+
+    A run holds a lease (``lease_until``) so that a re-delivered task does not run the pull
+    twice at once; a run whose worker died simply lets the lease lapse, and the next delivery
+    resumes from what the sources recorded."""
+
+    bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="credit_pulls")
+    enterprise = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="+")
+    authorization = models.ForeignKey("hub.Authorization", on_delete=models.PROTECT, related_name="credit_pulls")
+    categories = models.JSONField()
+    status = models.CharField(max_length=10, choices=PullStatus.choices, default=PullStatus.QUEUED)
+    requested_by = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["bank", "-id"], name="credit_pull_bank_recent")]
+
+    def __str__(self) -> str:
+        return f"pull #{self.pk} {self.status}"
+
+
+class PullSource(models.Model):
+    """One connector's part of a pull, with its own definite end state."""
+
+    pull = models.ForeignKey(CreditPull, on_delete=models.CASCADE, related_name="sources")
+    connector = models.ForeignKey("connectors.Connector", on_delete=models.PROTECT, related_name="+")
+    categories = models.JSONField()
+    status = models.CharField(max_length=10, choices=PullStatus.choices, default=PullStatus.QUEUED)
+    records = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    # The next page to ask for: a resumed run continues here instead of from the start.
+    cursor = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pull", "connector"], name="pull_source_unique")]

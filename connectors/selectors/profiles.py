@@ -1,0 +1,128 @@
+"""The credit profile: records grouped by category with their freshness, and a summary
+computed from them — only over the categories the reader may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from connectors.models import CreditRecord
+from hub.categories import ALL_CATEGORIES
+
+
+def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, list[CreditRecord]]:
+    records = (
+        CreditRecord.objects.filter(enterprise_id=enterprise_id, category__in=categories)
+        .select_related("connector")
+        .only("category", "source_id", "occurred_on", "data", "fetched_at", "connector__id", "connector__name")
+        .order_by("category", "-occurred_on", "source_id")
+    )
+    grouped: dict[str, list[CreditRecord]] = defaultdict(list)
+    for record in records:
+        grouped[record.category].append(record)
+    return grouped
+
+
+def build_profile(*, enterprise, categories: list[str], today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    ordered = [category for category in ALL_CATEGORIES if category in categories]
+    grouped = profile_records(enterprise_id=enterprise.pk, categories=ordered)
+    return {
+        "enterprise": enterprise.code,
+        "generated_at": timezone.now(),
+        "summary": summarize(grouped, categories=ordered, today=today),
+        "categories": {
+            category: {
+                "fetched_at": max((record.fetched_at for record in grouped.get(category, [])), default=None),
+                "records": [
+                    {
+                        "source_id": record.source_id,
+                        "occurred_on": record.occurred_on,
+                        "data": record.data,
+                        "connector": record.connector.name,
+                        "connector_id": record.connector_id,
+                    }
+                    for record in grouped.get(category, [])
+                ],
+            }
+            for category in ordered
+        },
+    }
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+def _amount(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal("0")
+
+
+def period_end(period: str) -> date | None:
+    """``2025-Q1`` → 2025-03-31; ``2025-03`` → 2025-03-31."""
+    try:
+        year, part = period.split("-")
+        month = int(part[1]) * 3 if part.startswith("Q") else int(part)
+        first_of_next = date(int(year) + month // 12, month % 12 + 1, 1)
+    except (ValueError, AttributeError, IndexError):
+        return None
+    return first_of_next - timedelta(days=1)
+
+
+def _latest(records: list[CreditRecord], key: str) -> CreditRecord | None:
+    dated = [record for record in records if isinstance(record.data.get(key), str)]
+    return max(dated, key=lambda record: record.data[key], default=None)
+
+
+def summarize(grouped: dict[str, list[CreditRecord]], *, categories: list[str], today: date) -> dict:
+    """Each indicator is null when its category is not among ``categories`` (not authorized),
+    so "no data" and "not allowed to know" stay distinct."""
+    visible = set(categories)
+    summary: dict = {}
+    year_ago, three_years_ago = today - timedelta(days=365), today - timedelta(days=3 * 365)
+
+    if "tax" in visible:
+        tax = grouped.get("tax", [])
+        recent = [r for r in tax if (end := period_end(r.data.get("period", ""))) and year_ago < end <= today]
+        latest = _latest(tax, "period")
+        summary["tax_paid_last_12_months"] = f"{sum((_amount(r.data.get('tax_paid')) for r in recent), Decimal('0')):.2f}"
+        summary["latest_tax_grade"] = latest.data.get("grade") if latest else None
+    for category, field, key in (("social_insurance", "insured_headcount", "latest_insured_headcount"),
+                                 ("housing_fund", "depositor_headcount", "latest_depositor_headcount")):
+        if category in visible:
+            latest = _latest(grouped.get(category, []), "period")
+            summary[key] = latest.data.get(field) if latest else None
+    arrears_categories = [c for c in ("tax", "social_insurance", "housing_fund") if c in visible]
+    if arrears_categories:
+        summary["has_arrears"] = any(
+            _amount(record.data.get("arrears")) > 0 for c in arrears_categories for record in grouped.get(c, [])
+        )
+    if "penalty" in visible:
+        penalties = [r for r in grouped.get("penalty", []) if r.data.get("decided_on", "") >= three_years_ago.isoformat()]
+        by_severity = {severity: 0 for severity in ("minor", "ordinary", "serious")}
+        for record in penalties:
+            if record.data.get("severity") in by_severity:
+                by_severity[record.data["severity"]] += 1
+        summary["penalties_last_3_years"] = by_severity
+        summary["unrepaired_penalties"] = sum(1 for r in penalties if not r.data.get("repaired"))
+    if "dishonest" in visible:
+        summary["dishonest_listed_now"] = any(r.data.get("removed_on") is None for r in grouped.get("dishonest", []))
+    if "license" in visible:
+        summary["valid_licenses"] = sum(
+            1 for r in grouped.get("license", [])
+            if r.data.get("valid_from", "") <= today.isoformat()
+            and (r.data.get("valid_until") is None or r.data["valid_until"] >= today.isoformat())
+        )
+    if "honor" in visible:
+        summary["honors"] = len(grouped.get("honor", []))
+    if "rating" in visible:
+        latest = _latest(grouped.get("rating", []), "evaluated_on")
+        summary["latest_rating"] = (
+            {key: latest.data.get(key) for key in ("grade", "score", "evaluated_on")} if latest else None
+        )
+    return summary

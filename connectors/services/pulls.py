@@ -1,0 +1,276 @@
+"""Credit pulls: a bank asks for an enterprise's records; the hub fans out to every active
+connector that covers the enterprise, concurrently, and every source ends in a definite
+state.
+
+A run is safe to repeat. It claims the pull with a lease (a conditional UPDATE), skips the
+sources that already finished, and resumes each unfinished source from the cursor it
+stored with its last page — page, records and cursor are committed together — so a worker
+killed mid-pull leaves a pull that the re-delivered task finishes, with nothing stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from connectors.base import ConnectorError, RecordQuery
+from connectors.circuit import CircuitBreaker
+from connectors.models import Connector, CreditPull, CreditRecord, PullSource
+from connectors.models.pulls import FINISHED, PullStatus
+from connectors.services.connectors import connector_client
+from connectors.services.records import partition_records, records_store
+from hub import audit
+from hub.categories import ALL_CATEGORIES
+from hub.errors import Forbidden, HubError, InvalidInput
+from hub.models import Authorization, Organization, User
+from hub.selectors.consent import authorizations_in_force
+
+logger = logging.getLogger(__name__)
+
+
+class Messages:
+    BANK_ONLY = _("Only bank users can pull credit data.")
+    NOT_AUTHORIZED = _("No authorization in force from this enterprise to your bank covers every requested category.")
+    CATEGORY_UNKNOWN = _("Unknown credit category: %(category)s.")
+    NO_CONNECTOR = _("No active connector covers this enterprise's region and the requested categories.")
+    AUTHORIZATION_ENDED = _("The authorization was revoked or expired before the source was asked.")
+
+
+class PullBusy(HubError):
+    """Another run holds the pull's lease; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float):
+        super().__init__("pull is being run elsewhere", code="busy")
+        self.retry_after = retry_after
+
+
+# --- starting a pull -------------------------------------------------------------------------------
+
+
+def _covering_authorization(*, bank_id: int, enterprise_id: int, categories: list[str] | None) -> Authorization:
+    """The authorization in force that covers every requested category (the one valid
+    longest); with no categories named, the longest-valid one and all its scopes."""
+    for authorization in authorizations_in_force(bank_id=bank_id, enterprise_id=enterprise_id):
+        if categories is None or set(categories) <= set(authorization.scopes):
+            return authorization
+    raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
+
+
+@transaction.atomic
+def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str] | None = None) -> CreditPull:
+    """A bank starts a pull; it runs in the background (queued after commit).
+
+    Raises Forbidden when the caller is no bank user or no authorization in force covers
+    the request (an unknown enterprise looks the same, so USCCs cannot be probed), and
+    InvalidInput for an unknown category.
+    """
+    bank = actor.organization
+    if bank is None or not bank.is_bank:
+        raise Forbidden(Messages.BANK_ONLY)
+    if categories is not None:
+        for category in categories:
+            if category not in ALL_CATEGORIES:
+                message = Messages.CATEGORY_UNKNOWN % {"category": category}
+                raise InvalidInput(message, fields={"categories": [message]})
+        categories = sorted(set(categories), key=ALL_CATEGORIES.index)
+    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=enterprise_uscc).first()
+    if enterprise is None:
+        raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
+    authorization = _covering_authorization(bank_id=bank.pk, enterprise_id=enterprise.pk, categories=categories)
+    requested = categories or list(authorization.scopes)
+
+    pull = CreditPull.objects.create(
+        bank=bank, enterprise=enterprise, authorization=authorization, categories=requested, requested_by=actor
+    )
+    covering = [
+        connector
+        for connector in Connector.objects.filter(status=Connector.Status.ACTIVE).order_by("pk")
+        if connector.covers_region(enterprise.region_code) and set(connector.categories) & set(requested)
+    ]
+    PullSource.objects.bulk_create(
+        PullSource(pull=pull, connector=connector, categories=[c for c in requested if c in connector.categories])
+        for connector in covering
+    )
+    if not covering:
+        pull.status, pull.error, pull.finished_at = PullStatus.FAILED, str(Messages.NO_CONNECTOR), timezone.now()
+        pull.save(update_fields=["status", "error", "finished_at"])
+    audit.credit_pull_started(pull=pull, authorization=authorization, actor=actor)
+    if covering:
+        from connectors.tasks import run_credit_pull
+
+        run_credit_pull.delay_on_commit(pull.pk)
+    return pull
+
+
+# --- running a pull ---------------------------------------------------------------------------------
+
+
+def _claim(pull_id: int) -> bool:
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
+    return bool(
+        CreditPull.objects.filter(pk=pull_id, status__in=[PullStatus.QUEUED, PullStatus.RUNNING])
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(status=PullStatus.RUNNING, lease_until=lease, started_at=Coalesce("started_at", now), runs=F("runs") + 1)
+    )
+
+
+def _renew_lease(pull_id: int) -> None:
+    lease = timezone.now() + timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
+    CreditPull.objects.filter(pk=pull_id, status=PullStatus.RUNNING).update(lease_until=lease)
+
+
+def credit_pull_run(*, pull_id: int) -> str:
+    """Run (or resume) a pull to its end; returns its final status.
+
+    Raises PullBusy while another run holds the lease. A pull already finished is left as it
+    is, so running this twice is harmless.
+    """
+    if not _claim(pull_id):
+        pull = CreditPull.objects.get(pk=pull_id)
+        if pull.status in FINISHED:
+            return pull.status
+        remaining = (pull.lease_until - timezone.now()).total_seconds() if pull.lease_until else 1
+        raise PullBusy(retry_after=max(1.0, remaining))
+
+    pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
+    pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector").order_by("pk"))
+    authorization = pull.authorization
+    if not authorization.is_in_force:
+        # Revocation takes effect on the next request: no platform is asked any more.
+        for source in pending:
+            _finish_source(source.pk, PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
+        return _finish_pull(pull_id)
+
+    query = RecordQuery(
+        request_id=str(uuid.uuid4()),
+        uscc=pull.enterprise.code,
+        categories=list(pull.categories),
+        authorization_id=str(authorization.pk),
+        purpose=authorization.purpose,
+        expires_at=authorization.expires_at,
+    )
+    parallel = min(settings.HUB_PULL_MAX_PARALLEL, max(1, len(pending)))
+    if parallel == 1:
+        for source in pending:
+            _run_source(source, pull.enterprise_id, query)
+    else:
+        _run_sources_concurrently(pull_id, pending, pull.enterprise_id, query, parallel)
+    return _finish_pull(pull_id)
+
+
+def _run_sources_concurrently(pull_id, sources, enterprise_id, query, parallel) -> None:
+    def in_own_connection(source):
+        close_old_connections()
+        try:
+            _run_source(source, enterprise_id, query)
+        finally:
+            connections.close_all()  # each worker thread opened its own connection
+
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"pull-{pull_id}") as executor:
+        futures = {executor.submit(in_own_connection, source) for source in sources}
+        while futures:
+            done, futures = wait(futures, timeout=settings.HUB_PULL_LEASE_SECONDS / 3, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()  # a bug in a source's run surfaces here, not silently
+            _renew_lease(pull_id)
+
+
+@dataclass
+class _Outcome:
+    status: str
+    error: str = ""
+
+
+def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:
+    PullSource.objects.filter(pk=source.pk).update(
+        status=PullStatus.RUNNING, started_at=Coalesce("started_at", timezone.now())
+    )
+    connector = source.connector
+    client = connector_client(connector)
+    breaker = CircuitBreaker(connector.pk)
+    source_query = RecordQuery(**{**query.__dict__, "categories": list(source.categories)})
+    cursor = source.cursor or None
+    outcome = None
+    while outcome is None:
+        page, outcome = _fetch_with_retries(client, breaker, source, source_query, cursor)
+        if page is None:
+            break
+        valid, skipped = partition_records(page.records, allowed_categories=set(source.categories))
+        with transaction.atomic():
+            records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
+            PullSource.objects.filter(pk=source.pk).update(
+                skipped=F("skipped") + skipped, pages=F("pages") + 1, cursor=page.next_cursor or ""
+            )
+        cursor = page.next_cursor
+        if not cursor:
+            skipped_total = PullSource.objects.values_list("skipped", flat=True).get(pk=source.pk)
+            outcome = _Outcome(PullStatus.PARTIAL if skipped_total else PullStatus.SUCCEEDED,
+                               f"{skipped_total} records broke the schema and were skipped" if skipped_total else "")
+    _finish_source(source.pk, outcome.status, outcome.error)
+
+
+def _fetch_with_retries(client, breaker, source, query, cursor):
+    """One page, retrying transient failures with exponential backoff and full jitter (or
+    the platform's Retry-After). Returns (page, None) or (None, the source's final outcome)."""
+    attempts = settings.HUB_CONNECTOR_RETRY_ATTEMPTS
+    for attempt in range(attempts):
+        if not breaker.allows_call():
+            return None, _Outcome(PullStatus.FAILED, "circuit_open: the connector failed repeatedly; not asked")
+        PullSource.objects.filter(pk=source.pk).update(attempts=F("attempts") + 1)
+        try:
+            page = client.fetch_page(query, cursor)
+        except ConnectorError as error:
+            if error.permanent:
+                return None, _Outcome(PullStatus.FAILED, f"{error.code}: {error.message}")
+            breaker.record_failure()
+            if attempt == attempts - 1:
+                return None, _Outcome(PullStatus.FAILED, f"{error.code}: {error.message} (gave up after {attempts} attempts)")
+            time.sleep(_backoff(attempt, error.retry_after))
+            continue
+        breaker.record_success()
+        return page, None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _backoff(attempt: int, retry_after: float | None) -> float:
+    cap = settings.HUB_CONNECTOR_RETRY_CAP_SECONDS
+    if retry_after is not None:
+        return min(retry_after, cap * 4)
+    return random.uniform(0, min(cap, settings.HUB_CONNECTOR_RETRY_BASE_SECONDS * 2**attempt))
+
+
+def _finish_source(source_id: int, status: str, error: str) -> None:
+    source = PullSource.objects.select_related("pull").get(pk=source_id)
+    stored = CreditRecord.objects.filter(
+        enterprise_id=source.pull.enterprise_id, connector_id=source.connector_id, category__in=source.categories
+    ).count()
+    PullSource.objects.filter(pk=source_id).exclude(status__in=FINISHED).update(
+        status=status, error=error[:300], records=stored, finished_at=timezone.now()
+    )
+
+
+def _finish_pull(pull_id: int) -> str:
+    statuses = list(PullSource.objects.filter(pull_id=pull_id).values_list("status", flat=True))
+    if statuses and all(status == PullStatus.SUCCEEDED for status in statuses):
+        final = PullStatus.SUCCEEDED
+    elif not statuses or all(status == PullStatus.FAILED for status in statuses):
+        final = PullStatus.FAILED
+    else:
+        final = PullStatus.PARTIAL
+    CreditPull.objects.filter(pk=pull_id, status=PullStatus.RUNNING).update(
+        status=final, finished_at=timezone.now(), lease_until=None
+    )
+    return CreditPull.objects.values_list("status", flat=True).get(pk=pull_id)

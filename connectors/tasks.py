@@ -1,0 +1,38 @@
+"""Celery tasks of the connectors app: ids in, one service call (STYLE.md rule 6)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from connectors.models import Connector
+from connectors.services.connectors import connector_check_health
+from connectors.services.notices import credit_repair_notices_send
+from connectors.services.pulls import PullBusy, credit_pull_run
+
+
+@shared_task(bind=True, name="connectors.run_credit_pull", max_retries=30)
+def run_credit_pull(self, pull_id: int) -> str:
+    try:
+        return credit_pull_run(pull_id=pull_id)
+    except PullBusy as busy:
+        # Another delivery holds the lease (or held it when its worker died): come back
+        # when the lease lapses; the resumed run picks up where that one stopped.
+        raise self.retry(countdown=busy.retry_after) from None
+
+
+@shared_task(name="connectors.check_connector_health")
+def check_connector_health(connector_id: int) -> str:
+    return connector_check_health(connector_id=connector_id).health_state
+
+
+@shared_task(name="connectors.check_all_connectors")
+def check_all_connectors() -> int:
+    ids = list(Connector.objects.filter(status=Connector.Status.ACTIVE).values_list("pk", flat=True))
+    for connector_id in ids:
+        check_connector_health.delay(connector_id)
+    return len(ids)
+
+
+@shared_task(name="connectors.send_credit_repair_notices")
+def send_credit_repair_notices() -> int:
+    return credit_repair_notices_send()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from connectors import apis
+
+urlpatterns = [
+    path("connectors/", apis.ConnectorListCreateApi.as_view(), name="api-connectors"),
+    path("connectors/<int:connector_id>/", apis.ConnectorDetailApi.as_view(), name="api-connector"),
+    path("connectors/<int:connector_id>/approve/", apis.ConnectorApproveApi.as_view(), name="api-connector-approve"),
+    path("connectors/<int:connector_id>/suspend/", apis.ConnectorSuspendApi.as_view(), name="api-connector-suspend"),
+    path("credit-pulls/", apis.CreditPullListCreateApi.as_view(), name="api-credit-pulls"),
+    path("credit-pulls/<int:pull_id>/", apis.CreditPullDetailApi.as_view(), name="api-credit-pull"),
+    path("enterprises/<str:uscc>/credit-profile/", apis.CreditProfileApi.as_view(), name="api-credit-profile"),
+]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A notice to an organization: credit repair (信用修复主动告知), application status,
+    policy push. ``dedupe_key`` makes "send once" a database guarantee."""
+
+    class Kind(models.TextChoices):
+        CREDIT_REPAIR = "credit_repair", _("Credit repair")
+        APPLICATION = "application", _("Application")
+        POLICY = "policy", _("Policy")
+        WHITELIST = "whitelist", _("Whitelist")
+
+    organization = models.ForeignKey("hub.Organization", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    data = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "-id"], name="notification_org_recent")]
+
+    def __str__(self) -> str:
+        return self.title
