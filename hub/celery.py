@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery, Task
+from celery import Celery
+from celery.contrib.django.task import DjangoTask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
 PARKED_MESSAGE = "Delivered {deliveries} times without finishing: its worker died during every run (killed, out of memory or crashed)."
 
 
-class HubTask(Task):
-    """Counts deliveries of each task id in the shared cache.
+class HubTask(DjangoTask):
+    """Django's task class (``delay_on_commit``: queue only once the transaction commits)
+    that also counts deliveries of each task id in the shared cache.
 
     The count is raised when a run starts and cleared when the run ends in any way the
     worker survives (success, exception, retry). So only runs that kill their worker leave it

@@ -73,7 +73,12 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def flatten_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail → ``{"admin.username": ["…"]}``."""
     flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
+    if isinstance(detail, dict) and prefix and detail and all(isinstance(key, int) for key in detail) and all(
+        isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value) for value in detail.values()
+    ):
+        # Errors of items in a list of plain values: name the list, and the item in the message.
+        flat[prefix] = [f"[{index}] {message}" for index, messages in detail.items() for message in messages]
+    elif isinstance(detail, dict):
         for name, value in detail.items():
             if name == "non_field_errors" and prefix:
                 key = prefix  # the nested object as a whole is at fault: name the object.

@@ -37,7 +37,10 @@ class EncryptedTextField(models.TextField):
         value = super().get_db_prep_save(value, connection)
         if not value:
             return value
-        return crypto.encrypt(str(value), context=self.encryption_context)
+        return self.encrypt(str(value))
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text, context=self.encryption_context)
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -54,8 +57,7 @@ class EncryptedJSONField(EncryptedTextField):
     def get_db_prep_save(self, value, connection):
         if value is None:
             return None
-        text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-        return super().get_db_prep_save(text, connection)
+        return self.encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")))
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -89,7 +89,7 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
     if enterprise is None:
         raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
     authorization = _covering_authorization(bank_id=bank.pk, enterprise_id=enterprise.pk, categories=categories)
-    requested = categories or list(authorization.scopes)
+    requested = categories or sorted(authorization.scopes, key=ALL_CATEGORIES.index)
 
     pull = CreditPull.objects.create(
         bank=bank, enterprise=enterprise, authorization=authorization, categories=requested, requested_by=actor

@@ -1,0 +1,565 @@
+"""The reference platform simulator: a CDP/1 server (CONNECTOR_PROTOCOL.md) on the standard
+library's HTTP server.
+
+It serves the made-up records of ``connectors/simulator/data.py`` and, when asked to, misbehaves
+the way real city platforms do — slow answers, 503s, 429s, malformed and repeated records,
+wrong response signatures, enterprises it has never heard of — so that the hub's connector is
+tested and benchmarked against the protocol text over real HTTP rather than against a mock.
+
+It follows the protocol strictly where the protocol is explicit, so a hub that works with it
+works with a platform written by someone else from the same text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import random
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from connectors.categories import RECORD_FIELDS
+from connectors.kinds.cdp_http_v1 import signing
+from connectors.simulator.data import records_for
+from hub.categories import ALL_CATEGORIES
+from hub.identifiers import uscc_errors
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/v1/health"
+QUERY_PATH = "/v1/records/query"
+ENDPOINT_METHODS = {HEALTH_PATH: "GET", QUERY_PATH: "POST"}
+
+NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
+MAX_BODY_BYTES = 1_000_000
+RETRY_AFTER_SECONDS = 1
+# How long an idle keep-alive connection may hold a handler thread.
+IDLE_CONNECTION_SECONDS = 30
+
+RATE_FIELDS = ("error_rate", "rate_limit_rate", "malformed_rate", "duplicate_rate", "unknown_rate")
+
+
+class Errors:
+    """The ``error`` of every non-2xx answer, as constants tests assert on. The 400 messages
+    name what is wrong; some get a detail appended after a colon."""
+
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_SUBJECT = "unknown_subject"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNAVAILABLE = "unavailable"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL = "internal_error"
+    LENGTH_REQUIRED = "a body needs a Content-Length (chunked bodies are not accepted)"
+    BODY_TOO_LARGE = "body is larger than 1 MB"
+    BODY_NOT_OBJECT = "body must be a JSON object in UTF-8"
+    REQUEST_ID = "request_id must be a non-empty string"
+    USCC = "uscc is not a valid unified social credit code"
+    CATEGORIES = "categories must be a non-empty list of known categories"
+    SINCE = "since must be null or a date YYYY-MM-DD"
+    AUTHORIZATION = "authorization must be an object with id, purpose and expires_at (ISO 8601 with offset)"
+    CURSOR_TYPE = "cursor must be null or a string"
+    CURSOR_FOREIGN = "cursor was not issued for this query"
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """How one simulated platform behaves. All rates are fractions between 0 and 1.
+
+    ``error_rate`` of calls get 503 and ``rate_limit_rate`` get 429 with ``Retry-After: 1``;
+    ``malformed_rate`` of records are replaced by schema-breaking ones and ``duplicate_rate``
+    of records are sent twice (same ``source_id``, same content, within or across pages);
+    ``unknown_rate`` of enterprises are unknown (404 ``unknown_subject``), chosen by hashing
+    the USCC so every request agrees; ``wrong_signature`` signs 2xx answers with a wrong
+    secret. ``path_prefix`` (e.g. ``/cdp``) is the base URL's own path, which the hub must sign.
+    """
+
+    key_id: str
+    secret: str
+    categories: tuple[str, ...] = ALL_CATEGORIES
+    page_size: int = 50
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    malformed_rate: float = 0.0
+    duplicate_rate: float = 0.0
+    unknown_rate: float = 0.0
+    wrong_signature: bool = False
+    seed: str = ""
+    path_prefix: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "categories", tuple(self.categories))
+        for name in RATE_FIELDS:
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        unknown = [category for category in self.categories if category not in ALL_CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+        if self.page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+        if self.path_prefix and (not self.path_prefix.startswith("/") or self.path_prefix.endswith("/")):
+            raise ValueError("path_prefix must be empty or start with / and not end with one")
+        if not self.key_id or not self.secret:
+            raise ValueError("key_id and secret must not be empty")
+
+    def knows(self, uscc: str) -> bool:
+        """Whether this platform holds anything on ``uscc``; the seed is part of the draw so
+        that two simulated cities know different enterprises."""
+        digest = hashlib.sha256(f"{self.seed}|{uscc}|subject".encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 >= self.unknown_rate
+
+
+# --- the query: validation and cursors --------------------------------------------------------
+
+
+class QueryError(Exception):
+    """The hub sent something wrong: answered 400 with this message."""
+
+
+@dataclass(frozen=True)
+class Query:
+    uscc: str
+    categories: tuple[str, ...]  # deduplicated, in the canonical category order
+    since: str | None
+    cursor: str | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Ties a cursor to the query it was issued for."""
+        text = f"{self.uscc}|{','.join(self.categories)}|{self.since or ''}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def cursor_for(self, offset: int) -> str:
+        raw = json.dumps({"offset": offset, "q": self.fingerprint}, separators=(",", ":")).encode("utf-8")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def offset(self, total: int) -> int:
+        """Where the page starts; raises ``QueryError`` for a cursor of another query."""
+        if self.cursor is None:
+            return 0
+        try:
+            padded = self.cursor + "=" * (-len(self.cursor) % 4)
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        except ValueError:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
+            raise QueryError(Errors.CURSOR_FOREIGN) from None
+        if not isinstance(decoded, dict) or decoded.get("q") != self.fingerprint:
+            raise QueryError(Errors.CURSOR_FOREIGN)
+        offset = decoded.get("offset")
+        if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= total:
+            raise QueryError(Errors.CURSOR_FOREIGN)
+        return offset
+
+
+def parse_query(body: bytes) -> Query:
+    """The query in a request body (CONNECTOR_PROTOCOL.md, ``POST /v1/records/query``).
+
+    ``since`` and ``cursor`` may be null or absent; extra keys are ignored so that a hub
+    speaking a later minor version is not refused. Raises ``QueryError`` naming the problem.
+    """
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise QueryError(Errors.BODY_NOT_OBJECT) from None
+    if not isinstance(payload, dict):
+        raise QueryError(Errors.BODY_NOT_OBJECT)
+    request_id = payload.get("request_id")
+    if not isinstance(request_id, str) or not request_id:
+        raise QueryError(Errors.REQUEST_ID)
+    uscc = payload.get("uscc")
+    problems = uscc_errors(uscc) if isinstance(uscc, str) else ["not a string"]
+    if problems:
+        raise QueryError(f"{Errors.USCC}: {problems[0]}")
+    categories = payload.get("categories")
+    if not isinstance(categories, list) or not categories:
+        raise QueryError(Errors.CATEGORIES)
+    unknown = [repr(category) for category in categories if category not in RECORD_FIELDS]
+    if unknown:
+        raise QueryError(f"{Errors.CATEGORIES}: unknown {', '.join(unknown)}")
+    since = payload.get("since")
+    if since is not None and not _is_date(since):
+        raise QueryError(Errors.SINCE)
+    if not _is_authorization(payload.get("authorization")):
+        raise QueryError(Errors.AUTHORIZATION)
+    cursor = payload.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise QueryError(Errors.CURSOR_TYPE)
+    requested = set(categories)
+    return Query(uscc, tuple(c for c in ALL_CATEGORIES if c in requested), since, cursor)
+
+
+def _is_date(value) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_authorization(value) -> bool:
+    """An object naming the consent the pull relies on. The simulator checks its shape only:
+    it cannot look consents up, and the hub is the one that enforces them."""
+    if not isinstance(value, dict):
+        return False
+    if not all(isinstance(value.get(key), str) and value[key] for key in ("id", "purpose", "expires_at")):
+        return False
+    try:
+        expires_at = datetime.fromisoformat(value["expires_at"])
+    except ValueError:
+        return False
+    return expires_at.tzinfo is not None
+
+
+# --- misbehaviour -----------------------------------------------------------------------------
+
+# A value of the wrong type for each field type of categories.RECORD_FIELDS.
+WRONG_TYPE_VALUES = {
+    "string": 12345, "amount": 12345.6, "date": "2024/01/31", "period": "2024-13", "int": "12", "bool": "yes",
+}
+
+
+def broken_record(record: dict, how: str) -> dict:
+    """``record`` made to break the schema in one of the ways the protocol names."""
+    if how == "missing_source_id":
+        return {key: value for key, value in record.items() if key != "source_id"}
+    if how == "missing_category":
+        return {key: value for key, value in record.items() if key != "category"}
+    if how == "unknown_category":
+        return {**record, "category": "horoscope"}
+    if how == "data_not_object":
+        return {**record, "data": list(record["data"].items())}
+    if how == "wrong_field_type":
+        field_name, field_type = next(iter(RECORD_FIELDS[record["category"]].items()))
+        return {**record, "data": {**record["data"], field_name: WRONG_TYPE_VALUES[field_type.name]}}
+    raise ValueError(how)
+
+
+BREAKAGES = ("missing_source_id", "missing_category", "unknown_category", "data_not_object", "wrong_field_type")
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+class SeenNonces:
+    """Nonces of accepted requests. Each is kept until its request's timestamp leaves the
+    clock-skew window: after that a replay fails the timestamp check anyway."""
+
+    def __init__(self):
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+
+    def first_use(self, nonce: str, *, expires_at: float, now: float) -> bool:
+        with self._lock:
+            if now >= self._next_sweep:
+                self._expiry = {seen: until for seen, until in self._expiry.items() if until > now}
+                self._next_sweep = now + 60
+            if self._expiry.get(nonce, 0) > now:
+                return False
+            self._expiry[nonce] = expires_at
+            return True
+
+
+@dataclass
+class Answer:
+    status: int
+    payload: dict
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    """One simulated platform. ``requests_served`` counts answers by (path, status) and
+    ``injected`` counts the misbehaviours it chose, for tests and benchmarks."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], config: SimulatorConfig):
+        self.config = config
+        self.requests_served: Counter[tuple[str, int]] = Counter()
+        self.injected: Counter[str] = Counter()
+        self.seen_nonces = SeenNonces()
+        self._lock = threading.Lock()
+        # Failure injection draws from its own seeded source, so a single-threaded run
+        # misbehaves the same way every time.
+        self._chance = random.Random(f"faults|{config.seed}")
+        self._connections: set[socket.socket] = set()
+        super().__init__(address, SimulatorRequestHandler)
+
+    def happens(self, rate: float) -> bool:
+        if rate <= 0:
+            return False
+        if rate >= 1:
+            return True
+        with self._lock:
+            return self._chance.random() < rate
+
+    def pick(self, choices):
+        with self._lock:
+            return self._chance.choice(choices)
+
+    def record_answer(self, path: str, status: int) -> None:
+        with self._lock:
+            self.requests_served[(path, status)] += 1
+
+    def record_injection(self, kind: str) -> None:
+        with self._lock:
+            self.injected[kind] += 1
+
+    def counters(self) -> tuple[Counter[tuple[str, int]], Counter[str]]:
+        """Copies of ``requests_served`` and ``injected``, taken together."""
+        with self._lock:
+            return Counter(self.requests_served), Counter(self.injected)
+
+    def connection_opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(connection)
+
+    def connection_closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """Cut keep-alive connections too, so a stopped platform looks stopped to its clients."""
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        # A client that gives up mid-answer (its timeout is shorter than latency_ms) is normal.
+        logger.debug("connection from %s failed", client_address, exc_info=True)
+
+
+class SimulatorRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real platform behind nginx would
+    timeout = IDLE_CONNECTION_SECONDS
+    server: SimulatorServer
+
+    def setup(self):
+        super().setup()
+        self.server.connection_opened(self.connection)
+
+    def finish(self):
+        self.server.connection_closed(self.connection)
+        super().finish()
+
+    def log_message(self, format, *args):
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self):
+        self._respond()
+
+    def do_POST(self):
+        self._respond()
+
+    def do_PUT(self):
+        self._respond()
+
+    def do_PATCH(self):
+        self._respond()
+
+    def do_DELETE(self):
+        self._respond()
+
+    def _respond(self):
+        config = self.server.config
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000)
+        try:
+            answer = self._answer()
+        except Exception:
+            logger.exception("simulator failed on %s %s", self.command, self.path)
+            answer = Answer(500, {"error": Errors.INTERNAL})
+        body = json.dumps(answer.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if 200 <= answer.status < 300:
+            secret = f"wrong:{config.secret}" if config.wrong_signature else config.secret
+            nonce = self.headers.get(signing.NONCE_HEADER, "")
+            self.send_header(signing.SIGNATURE_HEADER, signing.sign_response(secret, nonce, body))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.record_answer(self.path.split("?", 1)[0], answer.status)
+
+    def _answer(self) -> Answer:
+        """Route, misbehave if told to, authenticate, then serve — in that order, because a
+        real platform's load balancer fails before its application checks anything."""
+        config, server = self.server.config, self.server
+        # An unread body would be taken for the next request on this connection: close it.
+        length = self.headers.get("Content-Length", "0")
+        if self.headers.get("Transfer-Encoding") or not length.isdigit():
+            self.close_connection = True
+            return Answer(411, {"error": Errors.LENGTH_REQUIRED})
+        if int(length) > MAX_BODY_BYTES:
+            self.close_connection = True
+            return Answer(413, {"error": Errors.BODY_TOO_LARGE})
+        body = self.rfile.read(int(length))
+
+        path = self.path.split("?", 1)[0]
+        endpoint = path[len(config.path_prefix):] if path.startswith(config.path_prefix) else None
+        if endpoint not in ENDPOINT_METHODS:
+            return Answer(404, {"error": Errors.NOT_FOUND})
+        if self.command != ENDPOINT_METHODS[endpoint]:
+            return Answer(405, {"error": Errors.METHOD_NOT_ALLOWED}, {"Allow": ENDPOINT_METHODS[endpoint]})
+        if server.happens(config.error_rate):
+            server.record_injection("unavailable")
+            return Answer(503, {"error": Errors.UNAVAILABLE})
+        if server.happens(config.rate_limit_rate):
+            server.record_injection("rate_limited")
+            return Answer(429, {"error": Errors.RATE_LIMITED}, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        if not self._signature_is_valid(body):
+            return Answer(401, {"error": Errors.BAD_SIGNATURE})
+        if endpoint == HEALTH_PATH:
+            return Answer(200, {"status": "ok", "categories": list(config.categories)})
+        try:
+            return self._records_page(parse_query(body))
+        except QueryError as error:
+            return Answer(400, {"error": str(error)})
+
+    def _signature_is_valid(self, body: bytes) -> bool:
+        """CONNECTOR_PROTOCOL.md, "Signing": the key, the signature over the canonical request
+        (PATH exactly as sent, prefix and query string included), the clock, the nonce."""
+        config = self.server.config
+        key_id = self.headers.get(signing.KEY_HEADER)
+        timestamp = self.headers.get(signing.TIMESTAMP_HEADER, "")
+        nonce = self.headers.get(signing.NONCE_HEADER, "")
+        now = time.time()
+        if key_id != config.key_id or not timestamp.isdigit() or not NONCE_PATTERN.fullmatch(nonce):
+            return False
+        if abs(now - int(timestamp)) > signing.CLOCK_SKEW_SECONDS:
+            return False
+        expected = signing.sign_request(config.secret, self.command, self.path, timestamp, nonce, body)
+        if not signing.signatures_match(expected, self.headers.get(signing.SIGNATURE_HEADER)):
+            return False
+        # Only an authentic request uses up its nonce, so forged ones cannot burn the hub's.
+        return self.server.seen_nonces.first_use(nonce, expires_at=int(timestamp) + signing.CLOCK_SKEW_SECONDS, now=now)
+
+    def _records_page(self, query: Query) -> Answer:
+        config = self.server.config
+        if not config.knows(query.uscc):
+            return Answer(404, {"error": Errors.UNKNOWN_SUBJECT})
+        records = holdings(config, query)
+        offset = query.offset(len(records))
+        page = records[offset:offset + config.page_size]
+        next_offset = offset + len(page)
+        previous_page = records[max(0, offset - config.page_size):offset]
+        return Answer(200, {
+            "records": self._misbehave(page, previous_page),
+            "next_cursor": query.cursor_for(next_offset) if next_offset < len(records) else None,
+        })
+
+    def _misbehave(self, page: list[dict], previous_page: list[dict]) -> list[dict]:
+        """Break and repeat records at the configured rates. A repeat is the record itself
+        (within the page) or one of the previous page's (across pages, as after a retry)."""
+        config, server = self.server.config, self.server
+        sent = []
+        for record in page:
+            if server.happens(config.malformed_rate):
+                server.record_injection("malformed")
+                sent.append(broken_record(record, server.pick(BREAKAGES)))
+                continue
+            sent.append(record)
+            if server.happens(config.duplicate_rate):
+                server.record_injection("duplicate")
+                sent.append(server.pick([record, *previous_page]))
+        return sent
+
+
+def holdings(config: SimulatorConfig, query: Query) -> list[dict]:
+    """Every record the platform would send for ``query``, in one stable order for paging:
+    the requested categories it serves, on or after ``since``."""
+    served = [category for category in query.categories if category in config.categories]
+    records = [
+        record
+        for category in served
+        for record in records_for(query.uscc, category, seed=config.seed)
+        if query.since is None or record["occurred_on"] >= query.since
+    ]
+    return sorted(records, key=lambda record: (record["occurred_on"], record["source_id"]))
+
+
+# --- running it -------------------------------------------------------------------------------
+
+
+class RunningSimulator:
+    """A simulator serving on a background thread; ``stop()`` (or leaving the ``with``
+    block) shuts it down and cuts its connections."""
+
+    def __init__(self, server: SimulatorServer, thread: threading.Thread, host: str):
+        self.server = server
+        self._thread = thread
+        self._host = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        self._stopped = False
+
+    @property
+    def config(self) -> SimulatorConfig:
+        return self.server.config
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self.port}{self.config.path_prefix}"
+
+    @property
+    def stats(self) -> Counter[tuple[str, int]]:
+        """A copy of the answers served so far, by (path, status)."""
+        return self.server.counters()[0]
+
+    @property
+    def injected(self) -> Counter[str]:
+        """A copy of the misbehaviours chosen so far: unavailable, rate_limited, malformed, duplicate."""
+        return self.server.counters()[1]
+
+    def wait(self) -> None:
+        """Block until the server stops (a management command's foreground)."""
+        while self._thread.is_alive():
+            self._thread.join(timeout=1)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.server.shutdown()
+        self.server.close_connections()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> RunningSimulator:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def start_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
+    """Serve ``config`` on ``host:port`` from a background thread. Port 0 picks a free port,
+    so tests can run several platforms at once."""
+    server = SimulatorServer((host, port), config)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1},
+        name=f"cdp-simulator-{server.server_address[1]}", daemon=True,
+    )
+    thread.start()
+    return RunningSimulator(server, thread, host)
