@@ -182,6 +182,8 @@ class Profile:
 
 
 def profile_of(uscc: str, seed: str = "") -> Profile:
+    """Who the enterprise is. Established by 2021, so that every periodic category has its
+    full span of history before ``ANCHOR_DATE``."""
     rng = random.Random(f"{seed}|{uscc}|profile")
     locality = locality_of(uscc)
     industry = rng.choice(INDUSTRIES)
@@ -204,7 +206,7 @@ def profile_of(uscc: str, seed: str = "") -> Profile:
         name=name,
         trade_name=trade_name,
         legal_representative=person_name(rng),
-        established_on=ANCHOR_DATE.replace(year=rng.randint(2006, 2021), month=1, day=1) + timedelta(days=rng.randint(0, 364)),
+        established_on=date(rng.randint(2006, 2021), 1, 1) + timedelta(days=rng.randint(0, 364)),
         industry=industry,
         headcount=rng.randint(low, high),
         troubled=rng.random() < 0.05,
@@ -283,7 +285,7 @@ def _registration(profile: Profile, rng: random.Random):
         f"{profile.locality.full_place}{rng.choice(ROADS)}{rng.randint(1, 300)}号"
         f"{rng.randint(1, 12)}号楼{rng.randint(1, 26)}{rng.randint(1, 20):02d}室"
     )
-    yield "registration", profile.established_on, {
+    yield "current", profile.established_on, {
         "name": profile.name, "legal_representative": profile.legal_representative,
         "registered_capital": _yuan(capital), "established_on": profile.established_on.isoformat(),
         "status": status, "address": address,
@@ -386,7 +388,8 @@ def _honor(profile: Profile, rng: random.Random):
         ("专精特新中小企业", f"{locality.province}工业和信息化厅" if locality.province != locality.city else f"{locality.city}经济和信息化委员会"),
         ("科技型中小企业", f"{locality.city}科学技术局"),
     ]
-    for number, (title, authority) in enumerate(rng.sample(candidates, rng.choices((0, 1, 2, 3), weights=(35, 35, 20, 10))[0]), start=1):
+    count = rng.choices((0, 1, 2, 3), weights=(35, 35, 20, 10))[0]
+    for number, (title, authority) in enumerate(rng.sample(candidates, count), start=1):
         awarded_on = _recent_day(rng, not_before=profile.established_on, within_days=5 * 365)
         yield f"{awarded_on.year}-{number}", awarded_on, {"title": title, "authority": authority, "awarded_on": awarded_on.isoformat()}
 
@@ -470,7 +473,9 @@ def _real_estate(profile: Profile, rng: random.Random):
     for number in range(1, rng.choices((0, 1, 2), weights=(50, 35, 15))[0] + 1):
         registered_on = _recent_day(rng, not_before=profile.established_on, within_days=10 * 365)
         yield f"{number}", registered_on, {
-            "certificate_no": f"{locality.abbreviation}（{registered_on.year}）{locality.short_city}市不动产权第{rng.randint(1, 9_999_999):07d}号",
+            "certificate_no": (
+                f"{locality.abbreviation}（{registered_on.year}）{locality.city}不动产权第{rng.randint(1, 9_999_999):07d}号"
+            ),
             "area_sqm": f"{rng.uniform(60, 3_000):.2f}",
             "mortgaged": rng.random() < 0.5,
             "registered_on": registered_on.isoformat(),  # an extra field: the protocol keeps those
@@ -492,7 +497,9 @@ def _ip(profile: Profile, rng: random.Random):
         else:
             identifier = f"{granted_on.year}SR{rng.randint(1, 1_999_999):07d}"
             title = f"{profile.trade_name}{rng.choice(('进销存管理系统', '智能排产软件', '客户服务平台'))}V{rng.randint(1, 3)}.0"
-        yield f"{kind}-{number}", granted_on, {"kind": kind, "number": identifier, "title": title, "granted_on": granted_on.isoformat()}
+        yield f"{kind}-{number}", granted_on, {
+            "kind": kind, "number": identifier, "title": title, "granted_on": granted_on.isoformat(),
+        }
 
 
 def _patent_check_character(digits: str) -> str:

@@ -13,6 +13,7 @@ works with a platform written by someone else from the same text.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
@@ -184,7 +185,7 @@ def parse_query(body: bytes) -> Query:
     categories = payload.get("categories")
     if not isinstance(categories, list) or not categories:
         raise QueryError(Errors.CATEGORIES)
-    unknown = [repr(category) for category in categories if category not in RECORD_FIELDS]
+    unknown = [json.dumps(category, ensure_ascii=False) for category in categories if category not in ALL_CATEGORIES]
     if unknown:
         raise QueryError(f"{Errors.CATEGORIES}: unknown {', '.join(unknown)}")
     since = payload.get("since")
@@ -195,8 +196,7 @@ def parse_query(body: bytes) -> Query:
     cursor = payload.get("cursor")
     if cursor is not None and not isinstance(cursor, str):
         raise QueryError(Errors.CURSOR_TYPE)
-    requested = set(categories)
-    return Query(uscc, tuple(c for c in ALL_CATEGORIES if c in requested), since, cursor)
+    return Query(uscc, tuple(category for category in ALL_CATEGORIES if category in categories), since, cursor)
 
 
 def _is_date(value) -> bool:
@@ -491,10 +491,17 @@ def holdings(config: SimulatorConfig, query: Query) -> list[dict]:
     records = [
         record
         for category in served
-        for record in records_for(query.uscc, category, seed=config.seed)
+        for record in _generated_records(query.uscc, category, config.seed)
         if query.since is None or record["occurred_on"] >= query.since
     ]
     return sorted(records, key=lambda record: (record["occurred_on"], record["source_id"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _generated_records(uscc: str, category: str, seed: str) -> tuple[dict, ...]:
+    """``records_for`` is pure and a pull asks for the same records once per page, so each
+    is generated once. The records are shared between threads: nothing may modify them."""
+    return tuple(records_for(uscc, category, seed=seed))
 
 
 # --- running it -------------------------------------------------------------------------------

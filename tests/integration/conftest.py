@@ -29,6 +29,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.integration)
 
 
+def worker_children(worker: subprocess.Popen) -> list[int]:
+    """The pool processes of a prefork worker: where its tasks run."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == worker.pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -47,7 +60,14 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         test_database = connection.settings_dict["NAME"]
     parts = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(parts._replace(path=f"/{test_database}"))
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_ALWAYS_EAGER": "0", "HUB_TASK_MAX_DELIVERIES": "3"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "HUB_TASK_MAX_DELIVERIES": "3",
+        # A killed run's lease lapses quickly, so the re-delivered task resumes soon.
+        "HUB_PULL_LEASE_SECONDS": "8",
+    }
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     celery_app.control.purge()
     worker = subprocess.Popen(
