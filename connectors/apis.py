@@ -188,4 +188,6 @@ class CreditProfileApi(APIView):
 
     @extend_schema(operation_id="enterprise_credit_profile", responses={200: OutputSerializer, **error_responses(401, 403)})
     def get(self, request, uscc: str):
-        return Response(self.OutputSerializer(credit_profile_read(actor=request.user, uscc=uscc)).data)
+        # The service builds exactly the documented shape; a profile carries dozens of
+        # records, so it is rendered as built rather than walked again by a serializer.
+        return Response(credit_profile_read(actor=request.user, uscc=uscc))

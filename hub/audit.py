@@ -62,8 +62,12 @@ def _append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change they record.")
     chain = chain_for(organization_id)
-    AuditChainHead.objects.get_or_create(chain=chain)
-    head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        # A chain's first event: create its head (a concurrent first writer may win the
+        # insert; either way the row then exists) and lock it.
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
     # Round-trip through JSON so the hashed data is exactly what the JSON column returns.
     stored_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     event = AuditEvent(

@@ -4,7 +4,8 @@ computed from them — only over the categories the reader may see."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -13,16 +14,27 @@ from connectors.models import CreditRecord
 from hub.categories import ALL_CATEGORIES
 
 
-def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, list[CreditRecord]]:
-    records = (
+@dataclass(frozen=True)
+class ProfileRecord:
+    category: str
+    source_id: str
+    occurred_on: date | None
+    data: dict
+    fetched_at: datetime
+    connector_id: int
+    connector_name: str
+
+
+def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, list[ProfileRecord]]:
+    # Plain rows rather than model instances: a profile reads dozens of records per request.
+    rows = (
         CreditRecord.objects.filter(enterprise_id=enterprise_id, category__in=categories)
-        .select_related("connector")
-        .only("category", "source_id", "occurred_on", "data", "fetched_at", "connector__id", "connector__name")
         .order_by("category", "-occurred_on", "source_id")
+        .values_list("category", "source_id", "occurred_on", "data", "fetched_at", "connector_id", "connector__name")
     )
-    grouped: dict[str, list[CreditRecord]] = defaultdict(list)
-    for record in records:
-        grouped[record.category].append(record)
+    grouped: dict[str, list[ProfileRecord]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(ProfileRecord(*row))
     return grouped
 
 
@@ -42,7 +54,7 @@ def build_profile(*, enterprise, categories: list[str], today: date | None = Non
                         "source_id": record.source_id,
                         "occurred_on": record.occurred_on,
                         "data": record.data,
-                        "connector": record.connector.name,
+                        "connector": record.connector_name,
                         "connector_id": record.connector_id,
                     }
                     for record in grouped.get(category, [])
@@ -74,12 +86,12 @@ def period_end(period: str) -> date | None:
     return first_of_next - timedelta(days=1)
 
 
-def _latest(records: list[CreditRecord], key: str) -> CreditRecord | None:
+def _latest(records: list[ProfileRecord], key: str) -> ProfileRecord | None:
     dated = [record for record in records if isinstance(record.data.get(key), str)]
     return max(dated, key=lambda record: record.data[key], default=None)
 
 
-def summarize(grouped: dict[str, list[CreditRecord]], *, categories: list[str], today: date) -> dict:
+def summarize(grouped: dict[str, list[ProfileRecord]], *, categories: list[str], today: date) -> dict:
     """Each indicator is null when its category is not among ``categories`` (not authorized),
     so "no data" and "not allowed to know" stay distinct."""
     visible = set(categories)

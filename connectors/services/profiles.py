@@ -23,16 +23,19 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     """The enterprise itself reads every category; a bank reads the union of the scopes of
     its authorizations in force; anyone else — regulators, platforms, other enterprises,
     the operator — is refused (403), as is a bank without an authorization in force."""
-    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
     organization = actor.organization
-    if enterprise is None or organization is None:
-        raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
-    if organization.pk == enterprise.pk:
-        authorizations, categories = [], list(ALL_CATEGORIES)
-    elif organization.is_bank:
-        authorizations = list(authorizations_in_force(bank_id=organization.pk, enterprise_id=enterprise.pk))
+    if organization is not None and organization.is_enterprise and organization.code == uscc:
+        enterprise, authorizations, categories = organization, [], list(ALL_CATEGORIES)
+    elif organization is not None and organization.is_bank:
+        # One query answers both "which enterprise" and "which consents are in force".
+        authorizations = list(
+            authorizations_in_force(bank_id=organization.pk)
+            .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
+            .select_related("enterprise")
+        )
         if not authorizations:
             raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
+        enterprise = authorizations[0].enterprise
         scopes = {scope for authorization in authorizations for scope in authorization.scopes}
         categories = [category for category in ALL_CATEGORIES if category in scopes]
     else:

@@ -146,12 +146,13 @@ def credit_pull_run(*, pull_id: int) -> str:
         raise PullBusy(retry_after=max(1.0, remaining))
 
     pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
-    pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector").order_by("pk"))
+    pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector", "pull").order_by("pk"))
     authorization = pull.authorization
     if not authorization.is_in_force:
         # Revocation takes effect on the next request: no platform is asked any more.
+        ended = _Outcome(PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
         for source in pending:
-            _finish_source(source.pk, PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
+            _finish_source(source, ended)
         return _finish_pull(pull_id)
 
     query = RecordQuery(
@@ -202,46 +203,54 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
     client = connector_client(connector)
     breaker = CircuitBreaker(connector.pk)
     source_query = RecordQuery(**{**query.__dict__, "categories": list(source.categories)})
-    cursor = source.cursor or None
-    outcome = None
-    while outcome is None:
-        page, outcome = _fetch_with_retries(client, breaker, source, source_query, cursor)
+    cursor, skipped_total = source.cursor or None, source.skipped
+    while True:
+        page, outcome, attempts = _fetch_with_retries(client, breaker, source_query, cursor)
         if page is None:
             break
         valid, skipped = partition_records(page.records, allowed_categories=set(source.categories))
+        skipped_total += skipped
         with transaction.atomic():
+            # The page's records and the cursor past it commit together: a run that dies
+            # after this point resumes on the next page, one that dies before it refetches
+            # this one (and stores nothing twice).
             records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
             PullSource.objects.filter(pk=source.pk).update(
-                skipped=F("skipped") + skipped, pages=F("pages") + 1, cursor=page.next_cursor or ""
+                skipped=skipped_total, pages=F("pages") + 1, attempts=F("attempts") + attempts,
+                cursor=page.next_cursor or "",
             )
         cursor = page.next_cursor
         if not cursor:
-            skipped_total = PullSource.objects.values_list("skipped", flat=True).get(pk=source.pk)
-            outcome = _Outcome(PullStatus.PARTIAL if skipped_total else PullStatus.SUCCEEDED,
-                               f"{skipped_total} records broke the schema and were skipped" if skipped_total else "")
-    _finish_source(source.pk, outcome.status, outcome.error)
+            outcome = _Outcome(
+                PullStatus.PARTIAL if skipped_total else PullStatus.SUCCEEDED,
+                f"{skipped_total} records broke the schema and were skipped" if skipped_total else "",
+            )
+            attempts = 0
+            break
+    _finish_source(source, outcome, attempts)
 
 
-def _fetch_with_retries(client, breaker, source, query, cursor):
+def _fetch_with_retries(client, breaker, query, cursor):
     """One page, retrying transient failures with exponential backoff and full jitter (or
-    the platform's Retry-After). Returns (page, None) or (None, the source's final outcome)."""
+    the platform's Retry-After). Returns (page, None, calls made) or (None, the source's
+    final outcome, calls made)."""
     attempts = settings.HUB_CONNECTOR_RETRY_ATTEMPTS
     for attempt in range(attempts):
         if not breaker.allows_call():
-            return None, _Outcome(PullStatus.FAILED, "circuit_open: the connector failed repeatedly; not asked")
-        PullSource.objects.filter(pk=source.pk).update(attempts=F("attempts") + 1)
+            return None, _Outcome(PullStatus.FAILED, "circuit_open: the connector failed repeatedly; not asked"), attempt
         try:
             page = client.fetch_page(query, cursor)
         except ConnectorError as error:
             if error.permanent:
-                return None, _Outcome(PullStatus.FAILED, f"{error.code}: {error.message}")
+                return None, _Outcome(PullStatus.FAILED, f"{error.code}: {error.message}"), attempt + 1
             breaker.record_failure()
             if attempt == attempts - 1:
-                return None, _Outcome(PullStatus.FAILED, f"{error.code}: {error.message} (gave up after {attempts} attempts)")
+                message = f"{error.code}: {error.message} (gave up after {attempts} attempts)"
+                return None, _Outcome(PullStatus.FAILED, message), attempt + 1
             time.sleep(_backoff(attempt, error.retry_after))
             continue
         breaker.record_success()
-        return page, None
+        return page, None, attempt + 1
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -252,13 +261,15 @@ def _backoff(attempt: int, retry_after: float | None) -> float:
     return random.uniform(0, min(cap, settings.HUB_CONNECTOR_RETRY_BASE_SECONDS * 2**attempt))
 
 
-def _finish_source(source_id: int, status: str, error: str) -> None:
-    source = PullSource.objects.select_related("pull").get(pk=source_id)
+def _finish_source(source: PullSource, outcome: _Outcome, attempts: int = 0) -> None:
+    """Record the source's end state once (a later run never overwrites a finished one);
+    ``records`` is how many records the hub holds from this connector for the pull."""
     stored = CreditRecord.objects.filter(
         enterprise_id=source.pull.enterprise_id, connector_id=source.connector_id, category__in=source.categories
     ).count()
-    PullSource.objects.filter(pk=source_id).exclude(status__in=FINISHED).update(
-        status=status, error=error[:300], records=stored, finished_at=timezone.now()
+    PullSource.objects.filter(pk=source.pk).exclude(status__in=FINISHED).update(
+        status=outcome.status, error=outcome.error[:300], records=stored, attempts=F("attempts") + attempts,
+        finished_at=timezone.now(),
     )
 
 

@@ -10,15 +10,16 @@ from hub.errors import NotFound
 from hub.models import Authorization, User
 
 
-def authorizations_in_force(*, bank_id: int, enterprise_id: int) -> QuerySet[Authorization]:
+def authorizations_in_force(*, bank_id: int, enterprise_id: int | None = None) -> QuerySet[Authorization]:
     """Active and unexpired at this instant — checked at every read, so a revocation or an
-    expiry takes effect on the very next request whatever the scheduled tasks recorded."""
-    return Authorization.objects.filter(
-        bank_id=bank_id,
-        enterprise_id=enterprise_id,
-        status=Authorization.Status.ACTIVE,
-        expires_at__gt=timezone.now(),
-    ).order_by("-expires_at", "-id")
+    expiry takes effect on the very next request whatever the scheduled tasks recorded.
+    Without ``enterprise_id``, the caller narrows the enterprise itself."""
+    queryset = Authorization.objects.filter(
+        bank_id=bank_id, status=Authorization.Status.ACTIVE, expires_at__gt=timezone.now()
+    )
+    if enterprise_id is not None:
+        queryset = queryset.filter(enterprise_id=enterprise_id)
+    return queryset.order_by("-expires_at", "-id")
 
 
 def bank_has_authorization_in_force(*, bank_id: int, enterprise_id: int) -> bool:
