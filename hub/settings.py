@@ -105,12 +105,21 @@ TEMPLATES = [
 # --- database, cache, tasks -------------------------------------------------------------------
 
 VAR_DIR.mkdir(exist_ok=True)
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hub.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'hub.sqlite3'}"
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+    # A connection pool per process (psycopg_pool): a credit pull's source threads and
+    # gunicorn's requests borrow connections instead of opening one each.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 2, minimum=0),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 20, minimum=1),
+        "timeout": 10,
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the demo's web process and in-process tasks read while another writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
