@@ -28,6 +28,8 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register_enterprise, name="register"),
+    path("", include("hub.consent_urls")),
+    path("", include("connectors.page_urls")),
     path("login/", auth_views.LoginView.as_view(template_name="hub/login.html", redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,16 @@
+"""Pages of credit pulls and profiles (banks) and of connectors (platforms, the operator)."""
+
+from django.urls import path
+
+from connectors import views
+
+urlpatterns = [
+    path("pulls/", views.pulls, name="pulls"),
+    path("pulls/<int:pull_id>/", views.pull_detail, name="pull"),
+    path("enterprises/<str:uscc>/profile/", views.enterprise_profile, name="enterprise-profile"),
+    path("connectors/", views.connectors, name="connectors"),
+    path("connectors/<int:connector_id>/approve/", views.connector_set_status_view, {"action": "approve"},
+         name="connector-approve"),
+    path("connectors/<int:connector_id>/suspend/", views.connector_set_status_view, {"action": "suspend"},
+         name="connector-suspend"),
+]

@@ -1,0 +1,263 @@
+"""Pages of credit pulls and profiles (banks) and of connectors (city platforms and the hub
+operator). Thin: forms validate, services act, selectors scope."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from connectors.forms import ConnectorRegisterForm, CreditPullStartForm
+from connectors.models import Connector
+from connectors.models.pulls import FINISHED, PullStatus
+from connectors.selectors.connectors import connectors_visible_to, pull_get, pulls_visible_to
+from connectors.services.connectors import connector_register, connector_set_status
+from connectors.services.profiles import credit_profile_read
+from connectors.services.pulls import credit_pull_start
+from hub.categories import Category
+from hub.errors import Forbidden, HubError, NotFound
+from hub.forms import add_service_error
+from hub.identifiers import region_name
+from hub.selectors.organizations import enterprise_get
+
+RECENT_PULLS = 20
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def bank_required(view):
+    """Logged in, and a person of a bank; anyone else is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        organization = request.user.organization
+        if organization is None or not organization.is_bank:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def connector_keepers_required(view):
+    """Logged in, and the hub operator or a person of a city platform."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_operator or (user.organization is not None and user.organization.is_platform)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def category_labels(keys) -> list[str]:
+    return [str(CATEGORY_LABELS.get(key, key)) for key in keys or []]
+
+
+# --- credit pulls -----------------------------------------------------------------------------------
+
+
+@bank_required
+@require_http_methods(["GET", "POST"])
+def pulls(request):
+    form = CreditPullStartForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                pull = credit_pull_start(
+                    actor=request.user,
+                    enterprise_uscc=form.cleaned_data["enterprise"],
+                    categories=form.cleaned_data["categories"],
+                )
+            except HubError as error:
+                add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _("Credit pull #%(id)s started.") % {"id": pull.pk})
+                return redirect("pull", pull_id=pull.pk)
+    recent = [
+        {"pull": pull, "category_labels": category_labels(pull.categories)}
+        for pull in pulls_visible_to(request.user).order_by("-id")[:RECENT_PULLS]
+    ]
+    return render(request, "connectors/pulls.html", {"form": form, "recent": recent}, status=status)
+
+
+@bank_required
+@require_http_methods(["GET"])
+def pull_detail(request, pull_id: int):
+    """The pull's progress; the page polls the API until the pull has finished."""
+    try:
+        pull = pull_get(user=request.user, pull_id=pull_id)
+    except NotFound:
+        raise Http404 from None
+    sources = list(pull.sources.all())
+    finished = sum(1 for source in sources if source.status in FINISHED)
+    context = {
+        "pull": pull,
+        "sources": sources,
+        "category_labels": category_labels(pull.categories),
+        "finished_sources": finished,
+        # A pull that found no connector has no sources and is finished at once: full bar.
+        "progress_max": len(sources) or 1,
+        "progress_value": finished if sources else (1 if pull.status in FINISHED else 0),
+        "is_finished": pull.status in FINISHED,
+        "finished_statuses": list(FINISHED),
+        "status_labels": {value: str(label) for value, label in PullStatus.choices},
+    }
+    return render(request, "connectors/pull_detail.html", context)
+
+
+# --- credit profile -----------------------------------------------------------------------------------
+
+SUMMARY_LABELS = {
+    "tax_paid_last_12_months": gettext_lazy("Tax paid in the last 12 months (yuan)"),
+    "latest_tax_grade": gettext_lazy("Latest tax credit grade"),
+    "latest_insured_headcount": gettext_lazy("Insured headcount (latest)"),
+    "latest_depositor_headcount": gettext_lazy("Housing fund depositors (latest)"),
+    "has_arrears": gettext_lazy("Arrears of tax, social insurance or housing fund"),
+    "penalties_last_3_years": gettext_lazy("Administrative penalties in the last 3 years"),
+    "unrepaired_penalties": gettext_lazy("Penalties not yet repaired"),
+    "dishonest_listed_now": gettext_lazy("Listed as a dishonest debtor now"),
+    "valid_licenses": gettext_lazy("Valid licences"),
+    "honors": gettext_lazy("Honours"),
+    "latest_rating": gettext_lazy("Latest public credit rating"),
+}
+SEVERITY_LABELS = {
+    "minor": gettext_lazy("minor"),
+    "ordinary": gettext_lazy("ordinary"),
+    "serious": gettext_lazy("serious"),
+}
+
+
+def _summary_value(key: str, value) -> str:
+    if value is None:
+        return _("No data")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "penalties_last_3_years" and isinstance(value, dict):
+        return " · ".join(f"{SEVERITY_LABELS.get(severity, severity)} {count}" for severity, count in value.items())
+    if key == "latest_rating" and isinstance(value, dict):
+        return _("%(grade)s (score %(score)s, evaluated on %(date)s)") % {
+            "grade": value.get("grade"), "score": value.get("score"), "date": value.get("evaluated_on")}
+    return str(value)
+
+
+def _profile_context(profile: dict) -> dict:
+    summary = [
+        {"key": key, "label": SUMMARY_LABELS.get(key, key), "value": _summary_value(key, value)}
+        for key, value in profile["summary"].items()
+    ]
+    categories = [
+        {
+            "key": category,
+            "label": CATEGORY_LABELS.get(category, category),
+            "fetched_at": section["fetched_at"],
+            "records": [
+                {**record, "fields": [(name, _data_value(value)) for name, value in record["data"].items()]}
+                for record in section["records"]
+            ],
+        }
+        for category, section in profile["categories"].items()
+    ]
+    return {
+        "profile": profile,
+        "summary": summary,
+        "categories": categories,
+        "empty_categories": [category["label"] for category in categories if not category["records"]],
+    }
+
+
+def _data_value(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+@login_required
+@require_http_methods(["GET"])
+def enterprise_profile(request, uscc: str):
+    """The enterprise itself or a bank with an authorization in force; the service decides
+    (and records the read in the enterprise's access log)."""
+    try:
+        profile = credit_profile_read(actor=request.user, uscc=uscc)
+    except Forbidden as error:
+        return render(request, "connectors/profile_forbidden.html", {"message": error.message, "uscc": uscc}, status=403)
+    try:
+        enterprise_name = enterprise_get(user=request.user, uscc=uscc).name
+    except NotFound:  # the authorization ended between the two reads
+        enterprise_name = uscc
+    context = {**_profile_context(profile), "enterprise_name": enterprise_name}
+    return render(request, "connectors/profile.html", context)
+
+
+# --- connectors ---------------------------------------------------------------------------------------
+
+
+def _connector_rows(user) -> list[dict]:
+    return [
+        {
+            "connector": connector,
+            "regions": [f"{region_name(code) or code} ({code})" for code in connector.region_codes],
+            "category_labels": (
+                [_("All credit categories")] if set(connector.categories) >= set(CATEGORY_LABELS)
+                else category_labels(connector.categories)
+            ),
+            "can_approve": user.is_operator and connector.status in (Connector.Status.PENDING, Connector.Status.SUSPENDED),
+            "can_suspend": user.is_operator and connector.status in (Connector.Status.PENDING, Connector.Status.ACTIVE),
+        }
+        for connector in connectors_visible_to(user).order_by("-id")
+    ]
+
+
+@connector_keepers_required
+@require_http_methods(["GET", "POST"])
+def connectors(request):
+    user = request.user
+    may_register = user.is_organization_admin and user.organization.is_platform
+    form = ConnectorRegisterForm(request.POST or None) if may_register else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                connector = connector_register(actor=user, **form.cleaned_data)
+            except HubError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Connector %(name)s is registered and waits for the hub operator's approval.")
+                                 % {"name": connector.name})
+                return redirect("connectors")
+    context = {"form": form, "rows": _connector_rows(user)}
+    return render(request, "connectors/connectors.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@connector_keepers_required
+@require_POST
+def connector_set_status_view(request, connector_id: int, action: str):
+    try:
+        connector = connector_set_status(actor=request.user, connector_id=connector_id, action=action)
+    except Forbidden:
+        raise PermissionDenied from None
+    except NotFound:
+        raise Http404 from None
+    except HubError as error:  # the state moved on meanwhile: say so, change nothing
+        messages.error(request, error.message)
+    else:
+        if action == "approve":
+            messages.success(request, _("Connector %(name)s is approved.") % {"name": connector.name})
+        else:
+            messages.success(request, _("Connector %(name)s is suspended.") % {"name": connector.name})
+    return redirect("connectors")

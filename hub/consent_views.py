@@ -1,0 +1,190 @@
+"""The enterprise's consent pages: grant and revoke authorizations, read who read its data,
+read its notices. Thin: forms validate, services act, selectors scope."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hub.categories import Category
+from hub.consent_forms import AuthorizationGrantForm
+from hub.errors import HubError, NotFound
+from hub.forms import add_service_error
+from hub.models import Authorization, Organization
+from hub.selectors.access_log import access_log_events, access_log_rows
+from hub.selectors.consent import authorizations_visible_to
+from hub.selectors.notifications import notifications_for
+from hub.services.consent import authorization_grant, authorization_revoke
+from hub.services.notifications import notification_mark_read
+
+ACCESS_LOG_PAGE_SIZE = 50
+NOTICES_PAGE_SIZE = 50
+
+CATEGORY_LABELS = dict(Category.choices)
+PURPOSE_LABELS = dict(Authorization.Purpose.choices)
+ACCESS_LOG_ACTIONS = {
+    "credit_pull.started": gettext_lazy("Started a credit pull"),
+    "credit_profile.read": gettext_lazy("Read the credit profile"),
+}
+
+
+def enterprise_required(view):
+    """Logged in, and a person of an enterprise; anyone else is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        organization = request.user.organization
+        if organization is None or not organization.is_enterprise:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def organization_member_required(view):
+    """Logged in, and a person of some organization (the operator has no notices)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.organization_id is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def active_bank_choices() -> list[tuple[str, str]]:
+    """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
+    banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")
+    return [(code, f"{name} ({code})") for code, name in banks.values_list("code", "name")]
+
+
+def category_labels(keys) -> list[str]:
+    return [str(CATEGORY_LABELS.get(key, key)) for key in keys or []]
+
+
+# --- authorizations ---------------------------------------------------------------------------------
+
+
+def _authorization_rows(user) -> list[dict]:
+    rows = []
+    for authorization in authorizations_visible_to(user).order_by("-granted_at", "-id"):
+        # Recorded "active" but past its expiry is expired already: reads refuse it.
+        if authorization.status == Authorization.Status.ACTIVE and not authorization.is_in_force:
+            status = Authorization.Status.EXPIRED
+        else:
+            status = Authorization.Status(authorization.status)
+        rows.append({
+            "authorization": authorization,
+            "status": status.value,
+            "status_label": status.label,
+            "scope_labels": category_labels(authorization.scopes),
+            "purpose_label": PURPOSE_LABELS.get(authorization.purpose, authorization.purpose),
+            "revocable": status == Authorization.Status.ACTIVE,
+        })
+    return rows
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def authorizations(request):
+    form = AuthorizationGrantForm(request.POST or None, banks=active_bank_choices())
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            authorization = authorization_grant(
+                actor=request.user,
+                bank_code=values["bank"],
+                scopes=values["scopes"],
+                purpose=values["purpose"],
+                expires_at=values["expires_at"],
+            )
+        except HubError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Authorization #%(id)s granted to %(bank)s.") % {
+                "id": authorization.pk, "bank": authorization.bank.name})
+            return redirect("authorizations")
+    context = {"form": form, "rows": _authorization_rows(request.user)}
+    return render(request, "hub/consent/authorizations.html", context, status=400 if form.errors else 200)
+
+
+@enterprise_required
+@require_POST
+def authorization_revoke_view(request, authorization_id: int):
+    try:
+        authorization = authorization_revoke(actor=request.user, authorization_id=authorization_id)
+    except NotFound:
+        raise Http404 from None
+    except HubError as error:  # already revoked or expired: say so, change nothing
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Authorization #%(id)s to %(bank)s is revoked; the bank can no longer read your data.")
+                         % {"id": authorization.pk, "bank": authorization.bank.name})
+    return redirect("authorizations")
+
+
+# --- access log -------------------------------------------------------------------------------------
+
+
+@enterprise_required
+@require_http_methods(["GET"])
+def access_log(request):
+    """Every read of the enterprise's credit data, newest first, a page at a time. Pages are
+    keyed by event id ("older than"), which stays as cheap on the thousandth page as on
+    the first."""
+    before = request.GET.get("before", "")
+    if before and not before.isdigit():
+        return render(request, "400.html", status=400)
+    events = access_log_events(user=request.user, uscc=request.user.organization.code).order_by("-id")
+    if before:
+        events = events.filter(id__lt=int(before))
+    page = list(events[: ACCESS_LOG_PAGE_SIZE + 1])
+    older = page[ACCESS_LOG_PAGE_SIZE - 1].pk if len(page) > ACCESS_LOG_PAGE_SIZE else None
+    page = page[:ACCESS_LOG_PAGE_SIZE]
+    rows = access_log_rows(page)
+    for row in rows:
+        row["action_label"] = ACCESS_LOG_ACTIONS.get(row["action"], row["action"])
+        row["category_labels"] = category_labels(row["categories"])
+        row["purpose_label"] = PURPOSE_LABELS.get(row["purpose"], row["purpose"] or "")
+    context = {"rows": rows, "older": older, "is_first_page": not before}
+    return render(request, "hub/consent/access_log.html", context)
+
+
+# --- notices ------------------------------------------------------------------------------------------
+
+
+@organization_member_required
+@require_http_methods(["GET"])
+def notices(request):
+    before = request.GET.get("before", "")
+    if before and not before.isdigit():
+        return render(request, "400.html", status=400)
+    notifications = notifications_for(request.user).order_by("-id")
+    if before:
+        notifications = notifications.filter(id__lt=int(before))
+    page = list(notifications[: NOTICES_PAGE_SIZE + 1])
+    older = page[NOTICES_PAGE_SIZE - 1].pk if len(page) > NOTICES_PAGE_SIZE else None
+    context = {"notifications": page[:NOTICES_PAGE_SIZE], "older": older, "is_first_page": not before}
+    return render(request, "hub/consent/notices.html", context)
+
+
+@organization_member_required
+@require_POST
+def notice_mark_read(request, notification_id: int):
+    try:
+        notification_mark_read(user=request.user, notification_id=notification_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("Notice marked as read."))
+    return redirect("notices")
