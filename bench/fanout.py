@@ -37,21 +37,40 @@ def main() -> None:
 
     app.conf.task_always_eager = False  # the bench runs each pull itself, in this process
     Connector.objects.all().update(status=Connector.Status.SUSPENDED)
-    platform, _ = Organization.objects.get_or_create(kind="platform", code="BENCH-PLATFORM",
-                                                     defaults={"name": "bench platform", "region_code": "410000"})
-    bank, _ = Organization.objects.get_or_create(kind="bank", code="BENCH-BANK", defaults={"name": "bench bank", "region_code": "410000"})
+    platform, _ = Organization.objects.get_or_create(
+        kind="platform", code="BENCH-PLATFORM", defaults={"name": "bench platform", "region_code": "410000"}
+    )
+    bank, _ = Organization.objects.get_or_create(
+        kind="bank", code="BENCH-BANK", defaults={"name": "bench bank", "region_code": "410000"}
+    )
     officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"organization": bank})
     simulators = [
-        start_simulator(SimulatorConfig(key_id="bench", secret="bench-secret", latency_ms=options.latency_ms,
-                                        page_size=1000, seed=f"bench-{index}"))
+        start_simulator(
+            SimulatorConfig(
+                key_id="bench",
+                secret="bench-secret",
+                latency_ms=options.latency_ms,
+                page_size=1000,
+                seed=f"bench-{index}",
+            )
+        )
         for index in range(options.platforms)
     ]
     connectors = [
-        Connector.objects.create(platform=platform, name=f"bench-{index}", kind="cdp_http_v1", base_url=sim.base_url,
-                                 region_codes=["410000"], categories=["tax", "penalty", "license", "rating"],
-                                 key_id="bench", secret="bench-secret", status=Connector.Status.SUSPENDED)
+        Connector.objects.create(
+            platform=platform,
+            name=f"bench-{index}",
+            kind="cdp_http_v1",
+            base_url=sim.base_url,
+            region_codes=["410000"],
+            categories=["tax", "penalty", "license", "rating"],
+            key_id="bench",
+            secret="bench-secret",
+            status=Connector.Status.SUSPENDED,
+        )
         for index, sim in enumerate(simulators)
     ]
+
     def fresh_uscc() -> str:
         while True:
             uscc = make_uscc(region_code="410100", serial=random.randrange(10**6, 10**8))
@@ -63,10 +82,18 @@ def main() -> None:
         Connector.objects.filter(pk__in=[c.pk for c in connectors]).update(status=Connector.Status.SUSPENDED)
         Connector.objects.filter(pk__in=[c.pk for c in active]).update(status=Connector.Status.ACTIVE)
         uscc = fresh_uscc()
-        enterprise = Organization.objects.create(kind="enterprise", code=uscc, name=f"bench {uscc}", region_code="410105")
+        enterprise = Organization.objects.create(
+            kind="enterprise", code=uscc, name=f"bench {uscc}", region_code="410105"
+        )
         authorization = Authorization.objects.create(
-            enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license", "rating"], purpose="loan_review",
-            expires_at=timezone.now() + timedelta(days=30), granted_by=officer, receipt="")
+            enterprise=enterprise,
+            bank=bank,
+            scopes=["tax", "penalty", "license", "rating"],
+            purpose="loan_review",
+            expires_at=timezone.now() + timedelta(days=30),
+            granted_by=officer,
+            receipt="",
+        )
         authorization.receipt = sign_receipt(authorization)
         pull = credit_pull_start(actor=officer, enterprise_uscc=enterprise.code)
         started = time.perf_counter()
@@ -85,7 +112,9 @@ def main() -> None:
             simulator.stop()
         Connector.objects.filter(pk__in=[c.pk for c in connectors]).update(status=Connector.Status.SUSPENDED)
 
-    print(f"platforms: {options.platforms}, latency per answer: {options.latency_ms} ms, rounds: {options.rounds} (medians)")
+    print(
+        f"platforms: {options.platforms}, latency per answer: {options.latency_ms} ms, rounds: {options.rounds} (medians)"
+    )
     print(f"slowest single source alone: {slowest * 1000:.0f} ms")
     print(f"pull across all {options.platforms}: {fanned * 1000:.0f} ms")
     print(f"ratio (goal <= 1.5): {fanned / slowest:.2f}")

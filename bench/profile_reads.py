@@ -13,7 +13,6 @@ context), so every read pays the real decryption cost.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -22,14 +21,22 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from setup_django import ROOT, median, percentile, setup
 
 BANK_CODE = "BENCH-PROFILE-BANK"
 PASSWORD = "Bench-profile-2026"
-CATEGORIES_PER_ENTERPRISE = ["tax"] * 16 + ["social_insurance"] * 12 + ["housing_fund"] * 12 + ["penalty"] * 2 + \
-    ["license"] * 3 + ["honor"] * 2 + ["ip"] * 2 + ["rating"]  # 50
+CATEGORIES_PER_ENTERPRISE = (
+    ["tax"] * 16
+    + ["social_insurance"] * 12
+    + ["housing_fund"] * 12
+    + ["penalty"] * 2
+    + ["license"] * 3
+    + ["honor"] * 2
+    + ["ip"] * 2
+    + ["rating"]
+)  # 50
 
 
 def generate(enterprises: int, records: int) -> None:
@@ -39,23 +46,38 @@ def generate(enterprises: int, records: int) -> None:
     from connectors.simulator.data import records_for
     from hub import crypto
     from hub.identifiers import make_uscc
-    from hub.models import Authorization, Organization, User
+    from hub.models import Organization, User
     from hub.services.tokens import api_token_issue  # noqa: F401 (imported to fail early if missing)
 
     have = Organization.objects.filter(kind="enterprise", name__startswith="bench-profile-").count()
-    if have >= enterprises and CreditRecord.objects.filter(connector__name="bench-profile").count() >= enterprises * records:
+    if (
+        have >= enterprises
+        and CreditRecord.objects.filter(connector__name="bench-profile").count() >= enterprises * records
+    ):
         print(f"data set present: {have} enterprises, {enterprises * records} records")
         return
     print(f"generating {enterprises} enterprises × {records} records …", flush=True)
     started = time.perf_counter()
-    platform, _ = Organization.objects.get_or_create(kind="platform", code="BENCH-PROFILE-PLATFORM",
-                                                     defaults={"name": "bench platform", "region_code": "410000"})
-    bank, _ = Organization.objects.get_or_create(kind="bank", code=BANK_CODE, defaults={"name": "bench bank", "region_code": "410000"})
+    platform, _ = Organization.objects.get_or_create(
+        kind="platform", code="BENCH-PROFILE-PLATFORM", defaults={"name": "bench platform", "region_code": "410000"}
+    )
+    bank, _ = Organization.objects.get_or_create(
+        kind="bank", code=BANK_CODE, defaults={"name": "bench bank", "region_code": "410000"}
+    )
     officer = User.objects.filter(username="bench-profile-officer").first() or User.objects.create_user(
-        username="bench-profile-officer", password=PASSWORD, organization=bank)
+        username="bench-profile-officer", password=PASSWORD, organization=bank
+    )
     connector, _ = Connector.objects.get_or_create(
-        name="bench-profile", defaults={"platform": platform, "kind": "cdp_http_v1", "base_url": "http://127.0.0.1:9",
-                                        "region_codes": ["410000"], "categories": ["tax"], "status": "suspended"})
+        name="bench-profile",
+        defaults={
+            "platform": platform,
+            "kind": "cdp_http_v1",
+            "base_url": "http://127.0.0.1:9",
+            "region_codes": ["410000"],
+            "categories": ["tax"],
+            "status": "suspended",
+        },
+    )
     # A pool of realistic payloads per category, encrypted once under the field's context.
     context = CreditRecord._meta.get_field("data").encryption_context
     pool = {}
@@ -65,34 +87,72 @@ def generate(enterprises: int, records: int) -> None:
             for record in records_for(uscc, category, seed="bench")[:20]:
                 text = json.dumps(record["data"], ensure_ascii=False, separators=(",", ":"))
                 pool.setdefault(category, []).append((crypto.encrypt(text, context=context), record.get("occurred_on")))
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     with connection.cursor() as cursor:
         raw = cursor.connection
         first_serial = 10_000_000
-        with raw.cursor().copy("COPY hub_organization (kind, code, name, region_code, industry_code, scale, "
-                               "legal_representative, legal_representative_id_number, legal_representative_id_index, "
-                               "contact_phone, is_active, created_at) FROM STDIN") as copy:
-            for index in range(enterprises):
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM hub_organization")
+        last_existing_id = cursor.fetchone()[0]
+        # A smaller data set from an earlier run is extended, never generated twice.
+        with raw.cursor().copy(
+            "COPY hub_organization (kind, code, name, region_code, industry_code, scale, "
+            "legal_representative, legal_representative_id_number, legal_representative_id_index, "
+            "contact_phone, is_active, created_at) FROM STDIN"
+        ) as copy:
+            for index in range(have, enterprises):
                 uscc = make_uscc(region_code="410100", serial=first_serial + index)
-                copy.write_row(("enterprise", uscc, f"bench-profile-{index}", "410105", "I65", "small", "", "", "", "",
-                                True, now))
-        cursor.execute("SELECT id, code FROM hub_organization WHERE name LIKE 'bench-profile-%%' ORDER BY id")
+                copy.write_row(
+                    ("enterprise", uscc, f"bench-profile-{index}", "410105", "I65", "small", "", "", "", "", True, now)
+                )
+        cursor.execute(
+            "SELECT id, code FROM hub_organization WHERE name LIKE 'bench-profile-%%' AND id > %s ORDER BY id",
+            [last_existing_id],
+        )
         enterprise_rows = cursor.fetchall()
-        with raw.cursor().copy("COPY connectors_creditrecord (enterprise_id, connector_id, category, source_id, occurred_on, "
-                               "data, fingerprint, fetched_at, repair_notice_due_on, repair_notice_sent) FROM STDIN") as copy:
+        with raw.cursor().copy(
+            "COPY connectors_creditrecord (enterprise_id, connector_id, category, source_id, occurred_on, "
+            "data, fingerprint, fetched_at, repair_notice_due_on, repair_notice_sent) FROM STDIN"
+        ) as copy:
             rng = random.Random(7)
             for enterprise_id, uscc in enterprise_rows:
                 for position, category in enumerate(CATEGORIES_PER_ENTERPRISE[:records]):
                     ciphertext, occurred_on = rng.choice(pool[category])
-                    copy.write_row((enterprise_id, connector.pk, category, f"{uscc}-{category}-{position}",
-                                    occurred_on, ciphertext, "0" * 64, now, None, False))
+                    copy.write_row(
+                        (
+                            enterprise_id,
+                            connector.pk,
+                            category,
+                            f"{uscc}-{category}-{position}",
+                            occurred_on,
+                            ciphertext,
+                            "0" * 64,
+                            now,
+                            None,
+                            False,
+                        )
+                    )
         expires = now + timedelta(days=300)
-        with raw.cursor().copy("COPY hub_authorization (enterprise_id, bank_id, scopes, purpose, status, granted_at, "
-                               "expires_at, revoked_at, application_id, granted_by_id, receipt) FROM STDIN") as copy:
+        with raw.cursor().copy(
+            "COPY hub_authorization (enterprise_id, bank_id, scopes, purpose, status, granted_at, "
+            "expires_at, revoked_at, application_id, granted_by_id, receipt) FROM STDIN"
+        ) as copy:
             scopes = json.dumps(sorted(set(CATEGORIES_PER_ENTERPRISE)))
             for enterprise_id, _uscc in enterprise_rows:
-                copy.write_row((enterprise_id, bank.pk, scopes, "loan_review", "active", now, expires, None, None,
-                                officer.pk, "bench"))
+                copy.write_row(
+                    (
+                        enterprise_id,
+                        bank.pk,
+                        scopes,
+                        "loan_review",
+                        "active",
+                        now,
+                        expires,
+                        None,
+                        None,
+                        officer.pk,
+                        "bench",
+                    )
+                )
         cursor.execute("ANALYZE")
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -145,16 +205,36 @@ def main() -> None:
 
     token, _ = api_token_issue(username="bench-profile-officer", password=PASSWORD)
     bank = Organization.objects.get(kind="bank", code=BANK_CODE)
-    usccs = list(Organization.objects.filter(kind="enterprise", name__startswith="bench-profile-")
-                 .values_list("code", flat=True)[: options.enterprises])
+    usccs = list(
+        Organization.objects.filter(kind="enterprise", name__startswith="bench-profile-").values_list(
+            "code", flat=True
+        )[: options.enterprises]
+    )
     port = 8765
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
-           "HUB_THROTTLE_ORGANIZATION": "100000000/min", "ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "HUB_THROTTLE_ORGANIZATION": "100000000/min",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "hub.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(options.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hub.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(options.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -167,21 +247,32 @@ def main() -> None:
             except requests.RequestException:
                 time.sleep(0.2)
         bare_paths = [f"/api/v1/organizations/{bank.pk}/"]
-        profile_paths = [f"/api/v1/enterprises/{uscc}/credit-profile/" for uscc in random.Random(3).sample(usccs, min(20_000, len(usccs)))]
+        profile_paths = [
+            f"/api/v1/enterprises/{uscc}/credit-profile/"
+            for uscc in random.Random(3).sample(usccs, min(20_000, len(usccs)))
+        ]
         load(url, token, bare_paths, 3, options.concurrency)  # warm up every worker
         load(url, token, profile_paths, 3, options.concurrency)
         bare_rate, bare_latencies, bare_errors = load(url, token, bare_paths, options.seconds, options.concurrency)
-        profile_rate, profile_latencies, profile_errors = load(url, token, profile_paths, options.seconds, options.concurrency)
+        profile_rate, profile_latencies, profile_errors = load(
+            url, token, profile_paths, options.seconds, options.concurrency
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"data: {len(usccs)} enterprises × {options.records} records; gunicorn {options.workers} workers; "
-          f"{options.concurrency} concurrent clients; {options.seconds:.0f} s each")
-    print(f"bare PK endpoint:  {bare_rate:8.1f} req/s  p50 {median(bare_latencies) * 1000:6.1f} ms  "
-          f"p99 {percentile(bare_latencies, 0.99) * 1000:6.1f} ms  errors {bare_errors}")
-    print(f"credit profile:    {profile_rate:8.1f} req/s  p50 {median(profile_latencies) * 1000:6.1f} ms  "
-          f"p99 {percentile(profile_latencies, 0.99) * 1000:6.1f} ms  errors {profile_errors}")
+    print(
+        f"data: {len(usccs)} enterprises × {options.records} records; gunicorn {options.workers} workers; "
+        f"{options.concurrency} concurrent clients; {options.seconds:.0f} s each"
+    )
+    print(
+        f"bare PK endpoint:  {bare_rate:8.1f} req/s  p50 {median(bare_latencies) * 1000:6.1f} ms  "
+        f"p99 {percentile(bare_latencies, 0.99) * 1000:6.1f} ms  errors {bare_errors}"
+    )
+    print(
+        f"credit profile:    {profile_rate:8.1f} req/s  p50 {median(profile_latencies) * 1000:6.1f} ms  "
+        f"p99 {percentile(profile_latencies, 0.99) * 1000:6.1f} ms  errors {profile_errors}"
+    )
     print(f"ratio profile/bare (goal >= 0.5): {profile_rate / bare_rate:.2f}")
 
 

@@ -34,17 +34,31 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Connector
-        fields = ["id", "name", "kind", "base_url", "region_codes", "categories", "key_id", "status", "platform",
-                  "health", "created_at", "approved_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "base_url",
+            "region_codes",
+            "categories",
+            "key_id",
+            "status",
+            "platform",
+            "health",
+            "created_at",
+            "approved_at",
+        ]
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, connector) -> dict:
-        return HealthSerializer({
-            "state": connector.health_state,
-            "checked_at": connector.health_checked_at,
-            "failures": connector.health_failures,
-            "detail": connector.health_detail,
-        }).data
+        return HealthSerializer(
+            {
+                "state": connector.health_state,
+                "checked_at": connector.health_checked_at,
+                "failures": connector.health_failures,
+                "detail": connector.health_detail,
+            }
+        ).data
 
 
 class ConnectorListCreateApi(PaginatedAPIView):
@@ -53,12 +67,18 @@ class ConnectorListCreateApi(PaginatedAPIView):
         kind = serializers.ChoiceField(choices=registry.choices())
         base_url = serializers.CharField(max_length=500)
         region_codes = serializers.ListField(child=RegionCodeField(), min_length=1, max_length=50)
-        categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15)
+        categories = serializers.ListField(
+            child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15
+        )
         key_id = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-        secret = serializers.CharField(max_length=500, required=False, default="", allow_blank=True,
-                                       write_only=True, trim_whitespace=False)
+        secret = serializers.CharField(
+            max_length=500, required=False, default="", allow_blank=True, write_only=True, trim_whitespace=False
+        )
 
-    @extend_schema(operation_id="connectors_list", responses={200: ConnectorOutputSerializer(many=True), **error_responses(400, 401)})
+    @extend_schema(
+        operation_id="connectors_list",
+        responses={200: ConnectorOutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request):
         return self.paginate(connectors_visible_to(request.user), ConnectorOutputSerializer)
 
@@ -75,7 +95,9 @@ class ConnectorListCreateApi(PaginatedAPIView):
 
 
 class ConnectorDetailApi(APIView):
-    @extend_schema(operation_id="connectors_retrieve", responses={200: ConnectorOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="connectors_retrieve", responses={200: ConnectorOutputSerializer, **error_responses(401, 404)}
+    )
     def get(self, request, connector_id: int):
         return Response(ConnectorOutputSerializer(connector_get(user=request.user, connector_id=connector_id)).data)
 
@@ -109,8 +131,17 @@ class PullSourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PullSource
-        fields = ["connector", "connector_name", "status", "records", "skipped", "error", "categories",
-                  "started_at", "finished_at"]
+        fields = [
+            "connector",
+            "connector_name",
+            "status",
+            "records",
+            "skipped",
+            "error",
+            "categories",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class CreditPullOutputSerializer(serializers.ModelSerializer):
@@ -120,8 +151,18 @@ class CreditPullOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CreditPull
-        fields = ["id", "status", "enterprise", "categories", "sources", "authorization", "error", "created_at",
-                  "started_at", "finished_at"]
+        fields = [
+            "id",
+            "status",
+            "enterprise",
+            "categories",
+            "sources",
+            "authorization",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class CreditPullListCreateApi(PaginatedAPIView):
@@ -131,7 +172,10 @@ class CreditPullListCreateApi(PaginatedAPIView):
             child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15, required=False
         )
 
-    @extend_schema(operation_id="credit_pulls_list", responses={200: CreditPullOutputSerializer(many=True), **error_responses(400, 401)})
+    @extend_schema(
+        operation_id="credit_pulls_list",
+        responses={200: CreditPullOutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request):
         return self.paginate(pulls_visible_to(request.user), CreditPullOutputSerializer)
 
@@ -153,7 +197,9 @@ class CreditPullListCreateApi(PaginatedAPIView):
 
 
 class CreditPullDetailApi(APIView):
-    @extend_schema(operation_id="credit_pulls_retrieve", responses={200: CreditPullOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="credit_pulls_retrieve", responses={200: CreditPullOutputSerializer, **error_responses(401, 404)}
+    )
     def get(self, request, pull_id: int):
         return Response(CreditPullOutputSerializer(pull_get(user=request.user, pull_id=pull_id)).data)
 
@@ -186,7 +232,9 @@ class CreditProfileApi(APIView):
             )
         )
 
-    @extend_schema(operation_id="enterprise_credit_profile", responses={200: OutputSerializer, **error_responses(401, 403)})
+    @extend_schema(
+        operation_id="enterprise_credit_profile", responses={200: OutputSerializer, **error_responses(401, 403)}
+    )
     def get(self, request, uscc: str):
         # The service builds exactly the documented shape; a profile carries dozens of
         # records, so it is rendered as built rather than walked again by a serializer.

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-
-
 # --- record data types --------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^-?\d{1,15}\.\d{2}$")
@@ -48,8 +46,12 @@ class FieldType:
 
 
 _DESCRIPTIONS = {
-    "string": "a string", "amount": "an amount string with two decimals", "date": "a date YYYY-MM-DD",
-    "period": "a period YYYY-MM or YYYY-Qn", "int": "an integer", "bool": "true or false",
+    "string": "a string",
+    "amount": "an amount string with two decimals",
+    "date": "a date YYYY-MM-DD",
+    "period": "a period YYYY-MM or YYYY-Qn",
+    "int": "an integer",
+    "bool": "true or false",
 }
 
 
@@ -61,35 +63,86 @@ def _is_iso_date(value: str) -> bool:
     return len(value) == 10
 
 
-S, A, D, P, I, B = (FieldType(n) for n in ("string", "amount", "date", "period", "int", "bool"))
+STRING, AMOUNT, DATE, PERIOD, INTEGER, BOOLEAN = (
+    FieldType(name) for name in ("string", "amount", "date", "period", "int", "bool")
+)
 
 RECORD_FIELDS: dict[str, dict[str, FieldType]] = {
-    "registration": {"name": S, "legal_representative": S, "registered_capital": A, "established_on": D,
-                     "status": FieldType("string", choices=("active", "revoked", "cancelled")), "address": S},
-    "license": {"license_no": S, "name": S, "authority": S, "valid_from": D, "valid_until": FieldType("date", nullable=True)},
-    "penalty": {"decision_no": S, "authority": S, "decided_on": D,
-                "severity": FieldType("string", choices=("minor", "ordinary", "serious")), "amount": A,
-                "publicity_ends_on": D, "repaired": B},
-    "dishonest": {"case_no": S, "court": S, "listed_on": D, "removed_on": FieldType("date", nullable=True)},
-    "judicial": {"case_no": S, "court": S, "role": FieldType("string", choices=("plaintiff", "defendant", "third_party")),
-                 "cause": S, "amount": A, "status": FieldType("string", choices=("pending", "closed"))},
-    "honor": {"title": S, "authority": S, "awarded_on": D},
-    "commitment": {"title": S, "committed_on": D, "fulfilled": B},
-    "tax": {"period": P, "tax_paid": A, "arrears": A, "grade": FieldType("string", choices=("A", "B", "M", "C", "D"))},
-    "social_insurance": {"period": P, "insured_headcount": I, "arrears": A},
-    "housing_fund": {"period": P, "depositor_headcount": I, "arrears": A},
-    "utilities": {"period": P, "kind": FieldType("string", choices=("water", "electricity", "gas")), "amount_paid": A,
-                  "overdue_days": I},
-    "customs": {"period": P, "import_amount": A, "export_amount": A, "credit_grade": S},
-    "real_estate": {"certificate_no": S, "area_sqm": S, "mortgaged": B},
-    "ip": {"kind": FieldType("string", choices=("patent", "trademark", "copyright")), "number": S, "title": S, "granted_on": D},
-    "rating": {"grade": FieldType("string", choices=("A", "B", "C", "D")), "score": I, "evaluated_on": D},
+    "registration": {
+        "name": STRING,
+        "legal_representative": STRING,
+        "registered_capital": AMOUNT,
+        "established_on": DATE,
+        "status": FieldType("string", choices=("active", "revoked", "cancelled")),
+        "address": STRING,
+    },
+    "license": {
+        "license_no": STRING,
+        "name": STRING,
+        "authority": STRING,
+        "valid_from": DATE,
+        "valid_until": FieldType("date", nullable=True),
+    },
+    "penalty": {
+        "decision_no": STRING,
+        "authority": STRING,
+        "decided_on": DATE,
+        "severity": FieldType("string", choices=("minor", "ordinary", "serious")),
+        "amount": AMOUNT,
+        "publicity_ends_on": DATE,
+        "repaired": BOOLEAN,
+    },
+    "dishonest": {
+        "case_no": STRING,
+        "court": STRING,
+        "listed_on": DATE,
+        "removed_on": FieldType("date", nullable=True),
+    },
+    "judicial": {
+        "case_no": STRING,
+        "court": STRING,
+        "role": FieldType("string", choices=("plaintiff", "defendant", "third_party")),
+        "cause": STRING,
+        "amount": AMOUNT,
+        "status": FieldType("string", choices=("pending", "closed")),
+    },
+    "honor": {"title": STRING, "authority": STRING, "awarded_on": DATE},
+    "commitment": {"title": STRING, "committed_on": DATE, "fulfilled": BOOLEAN},
+    "tax": {
+        "period": PERIOD,
+        "tax_paid": AMOUNT,
+        "arrears": AMOUNT,
+        "grade": FieldType("string", choices=("A", "B", "M", "C", "D")),
+    },
+    "social_insurance": {"period": PERIOD, "insured_headcount": INTEGER, "arrears": AMOUNT},
+    "housing_fund": {"period": PERIOD, "depositor_headcount": INTEGER, "arrears": AMOUNT},
+    "utilities": {
+        "period": PERIOD,
+        "kind": FieldType("string", choices=("water", "electricity", "gas")),
+        "amount_paid": AMOUNT,
+        "overdue_days": INTEGER,
+    },
+    "customs": {"period": PERIOD, "import_amount": AMOUNT, "export_amount": AMOUNT, "credit_grade": STRING},
+    "real_estate": {"certificate_no": STRING, "area_sqm": STRING, "mortgaged": BOOLEAN},
+    "ip": {
+        "kind": FieldType("string", choices=("patent", "trademark", "copyright")),
+        "number": STRING,
+        "title": STRING,
+        "granted_on": DATE,
+    },
+    "rating": {"grade": FieldType("string", choices=("A", "B", "C", "D")), "score": INTEGER, "evaluated_on": DATE},
 }
 
 # The field whose date is the record's ``occurred_on`` when the platform sends none.
 OCCURRED_ON_FIELD = {
-    "registration": "established_on", "license": "valid_from", "penalty": "decided_on", "dishonest": "listed_on",
-    "honor": "awarded_on", "commitment": "committed_on", "ip": "granted_on", "rating": "evaluated_on",
+    "registration": "established_on",
+    "license": "valid_from",
+    "penalty": "decided_on",
+    "dishonest": "listed_on",
+    "honor": "awarded_on",
+    "commitment": "committed_on",
+    "ip": "granted_on",
+    "rating": "evaluated_on",
 }
 
 

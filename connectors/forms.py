@@ -19,11 +19,14 @@ _SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
 class CreditPullStartForm(forms.Form):
-    enterprise = forms.CharField(label=_("Unified social credit code"), min_length=18, max_length=18,
-                                 validators=[validate_uscc])
+    enterprise = forms.CharField(
+        label=_("Unified social credit code"), min_length=18, max_length=18, validators=[validate_uscc]
+    )
     categories = forms.MultipleChoiceField(
         label=_("Credit categories (none ticked: every category your authorization covers)"),
-        choices=Category.choices, widget=CategoryCheckboxes, required=False,
+        choices=Category.choices,
+        widget=CategoryCheckboxes,
+        required=False,
     )
 
     def clean_enterprise(self) -> str:
@@ -39,16 +42,25 @@ class ConnectorRegisterForm(forms.Form):
     base_url = forms.CharField(label=_("Base URL or directory"), max_length=500)
     # Required here too, in the service's words, so every missing field is named at once.
     region_codes = forms.CharField(
-        label=_("Region codes (six digits, separated by commas)"), max_length=400,
+        label=_("Region codes (six digits, separated by commas)"),
+        max_length=400,
         error_messages={"required": RegisterMessages.REGIONS_EMPTY},
     )
-    categories = forms.MultipleChoiceField(label=_("Credit categories served"), choices=Category.choices,
-                                           widget=CategoryCheckboxes,
-                                           error_messages={"required": RegisterMessages.CATEGORIES_EMPTY})
+    categories = forms.MultipleChoiceField(
+        label=_("Credit categories served"),
+        choices=Category.choices,
+        widget=CategoryCheckboxes,
+        error_messages={"required": RegisterMessages.CATEGORIES_EMPTY},
+    )
     key_id = forms.CharField(label=_("Key id"), max_length=100, required=False)
     # Never rendered back into the page, not even after an error elsewhere in the form.
-    secret = forms.CharField(label=_("Secret"), max_length=500, required=False, strip=False,
-                             widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    secret = forms.CharField(
+        label=_("Secret"),
+        max_length=500,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
 
     def clean_region_codes(self) -> list[str]:
         return [code for code in _SEPARATORS.split(self.cleaned_data["region_codes"]) if code]

@@ -9,8 +9,16 @@ urlpatterns = [
     path("pulls/<int:pull_id>/", views.pull_detail, name="pull"),
     path("enterprises/<str:uscc>/profile/", views.enterprise_profile, name="enterprise-profile"),
     path("connectors/", views.connectors, name="connectors"),
-    path("connectors/<int:connector_id>/approve/", views.connector_set_status_view, {"action": "approve"},
-         name="connector-approve"),
-    path("connectors/<int:connector_id>/suspend/", views.connector_set_status_view, {"action": "suspend"},
-         name="connector-suspend"),
+    path(
+        "connectors/<int:connector_id>/approve/",
+        views.connector_set_status_view,
+        {"action": "approve"},
+        name="connector-approve",
+    ),
+    path(
+        "connectors/<int:connector_id>/suspend/",
+        views.connector_set_status_view,
+        {"action": "suspend"},
+        name="connector-suspend",
+    ),
 ]

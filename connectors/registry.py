@@ -50,8 +50,12 @@ def check_connector_kinds(app_configs=None, **kwargs):
         try:
             connector_class = get(kind)
         except (ImportError, AttributeError) as error:
-            errors.append(checks.Error(f"Connector kind {kind!r}: cannot import {dotted_path}: {error}", id="connectors.E001"))
+            errors.append(
+                checks.Error(f"Connector kind {kind!r}: cannot import {dotted_path}: {error}", id="connectors.E001")
+            )
             continue
         if not issubclass(connector_class, Connector):
-            errors.append(checks.Error(f"Connector kind {kind!r}: {dotted_path} is not a Connector", id="connectors.E002"))
+            errors.append(
+                checks.Error(f"Connector kind {kind!r}: {dotted_path} is not a Connector", id="connectors.E002")
+            )
     return errors

@@ -149,7 +149,10 @@ def _summary_value(key: str, value) -> str:
         return " · ".join(f"{SEVERITY_LABELS.get(severity, severity)} {count}" for severity, count in value.items())
     if key == "latest_rating" and isinstance(value, dict):
         return _("%(grade)s (score %(score)s, evaluated on %(date)s)") % {
-            "grade": value.get("grade"), "score": value.get("score"), "date": value.get("evaluated_on")}
+            "grade": value.get("grade"),
+            "score": value.get("score"),
+            "date": value.get("evaluated_on"),
+        }
     return str(value)
 
 
@@ -194,7 +197,9 @@ def enterprise_profile(request, uscc: str):
     try:
         profile = credit_profile_read(actor=request.user, uscc=uscc)
     except Forbidden as error:
-        return render(request, "connectors/profile_forbidden.html", {"message": error.message, "uscc": uscc}, status=403)
+        return render(
+            request, "connectors/profile_forbidden.html", {"message": error.message, "uscc": uscc}, status=403
+        )
     try:
         enterprise_name = enterprise_get(user=request.user, uscc=uscc).name
     except NotFound:  # the authorization ended between the two reads
@@ -212,10 +217,12 @@ def _connector_rows(user) -> list[dict]:
             "connector": connector,
             "regions": [f"{region_name(code) or code} ({code})" for code in connector.region_codes],
             "category_labels": (
-                [_("All credit categories")] if set(connector.categories) >= set(CATEGORY_LABELS)
+                [_("All credit categories")]
+                if set(connector.categories) >= set(CATEGORY_LABELS)
                 else category_labels(connector.categories)
             ),
-            "can_approve": user.is_operator and connector.status in (Connector.Status.PENDING, Connector.Status.SUSPENDED),
+            "can_approve": user.is_operator
+            and connector.status in (Connector.Status.PENDING, Connector.Status.SUSPENDED),
             "can_suspend": user.is_operator and connector.status in (Connector.Status.PENDING, Connector.Status.ACTIVE),
         }
         for connector in connectors_visible_to(user).order_by("-id")
@@ -237,11 +244,16 @@ def connectors(request):
             except HubError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("Connector %(name)s is registered and waits for the hub operator's approval.")
-                                 % {"name": connector.name})
+                messages.success(
+                    request,
+                    _("Connector %(name)s is registered and waits for the hub operator's approval.")
+                    % {"name": connector.name},
+                )
                 return redirect("connectors")
     context = {"form": form, "rows": _connector_rows(user)}
-    return render(request, "connectors/connectors.html", context, status=400 if form is not None and form.errors else 200)
+    return render(
+        request, "connectors/connectors.html", context, status=400 if form is not None and form.errors else 200
+    )
 
 
 @connector_keepers_required

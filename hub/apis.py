@@ -113,7 +113,9 @@ class TokenRevokeApi(APIView):
     class OutputSerializer(serializers.Serializer):
         revoked_at = serializers.DateTimeField()
 
-    @extend_schema(operation_id="auth_token_revoke", request=None, responses={200: OutputSerializer, **error_responses(401)})
+    @extend_schema(
+        operation_id="auth_token_revoke", request=None, responses={200: OutputSerializer, **error_responses(401)}
+    )
     def post(self, request):
         if request.auth is None:
             raise Forbidden(_("Only a bearer token can revoke itself; log out to end a session."))
@@ -151,13 +153,17 @@ class MeApi(APIView):
     @extend_schema(operation_id="me_retrieve", responses={200: OutputSerializer, **error_responses(401)})
     def get(self, request):
         user = request.user
-        return Response(self.OutputSerializer({
-            "id": user.pk,
-            "username": user.username,
-            "role": user.role,
-            "is_operator": user.is_operator,
-            "organization": user.organization,
-        }).data)
+        return Response(
+            self.OutputSerializer(
+                {
+                    "id": user.pk,
+                    "username": user.username,
+                    "role": user.role,
+                    "is_operator": user.is_operator,
+                    "organization": user.organization,
+                }
+            ).data
+        )
 
 
 # --- enterprises --------------------------------------------------------------------------------
@@ -203,7 +209,9 @@ class EnterpriseCreateApi(APIView):
 
 
 class EnterpriseDetailApi(APIView):
-    @extend_schema(operation_id="enterprises_retrieve", responses={200: EnterpriseOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="enterprises_retrieve", responses={200: EnterpriseOutputSerializer, **error_responses(401, 404)}
+    )
     def get(self, request, uscc: str):
         return Response(EnterpriseOutputSerializer(enterprise_get(user=request.user, uscc=uscc)).data)
 
@@ -227,7 +235,10 @@ class OrganizationListCreateApi(PaginatedAPIView):
         region_code = region_code_field()
         admin = AdminInputSerializer()
 
-    @extend_schema(operation_id="organizations_list", responses={200: OrganizationOutputSerializer(many=True), **error_responses(400, 401)})
+    @extend_schema(
+        operation_id="organizations_list",
+        responses={200: OrganizationOutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request):
         return self.paginate(organizations_visible_to(request.user), OrganizationOutputSerializer)
 
@@ -248,9 +259,14 @@ class OrganizationListCreateApi(PaginatedAPIView):
 
 
 class OrganizationDetailApi(APIView):
-    @extend_schema(operation_id="organizations_retrieve", responses={200: OrganizationOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="organizations_retrieve",
+        responses={200: OrganizationOutputSerializer, **error_responses(401, 404)},
+    )
     def get(self, request, organization_id: int):
-        return Response(OrganizationOutputSerializer(organization_get(user=request.user, organization_id=organization_id)).data)
+        return Response(
+            OrganizationOutputSerializer(organization_get(user=request.user, organization_id=organization_id)).data
+        )
 
 
 class MemberListCreateApi(PaginatedAPIView):
@@ -259,7 +275,10 @@ class MemberListCreateApi(PaginatedAPIView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.STAFF)
 
-    @extend_schema(operation_id="organization_members_list", responses={200: MemberOutputSerializer(many=True), **error_responses(400, 401, 404)})
+    @extend_schema(
+        operation_id="organization_members_list",
+        responses={200: MemberOutputSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request, organization_id: int):
         return self.paginate(members_of(user=request.user, organization_id=organization_id), MemberOutputSerializer)
 
@@ -289,8 +308,20 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Authorization
-        fields = ["id", "bank", "bank_name", "enterprise", "scopes", "purpose", "status", "granted_at",
-                  "expires_at", "revoked_at", "application", "receipt"]
+        fields = [
+            "id",
+            "bank",
+            "bank_name",
+            "enterprise",
+            "scopes",
+            "purpose",
+            "status",
+            "granted_at",
+            "expires_at",
+            "revoked_at",
+            "application",
+            "receipt",
+        ]
 
     def get_status(self, authorization) -> str:
         # What counts is the state at this instant: past its expiry, it is expired even
@@ -303,12 +334,17 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
 class AuthorizationListCreateApi(PaginatedAPIView):
     class InputSerializer(serializers.Serializer):
         bank = serializers.CharField(max_length=32)
-        scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15)
+        scopes = serializers.ListField(
+            child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15
+        )
         purpose = serializers.ChoiceField(choices=Authorization.Purpose.choices)
         expires_at = serializers.DateTimeField()
         application = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
-    @extend_schema(operation_id="authorizations_list", responses={200: AuthorizationOutputSerializer(many=True), **error_responses(400, 401)})
+    @extend_schema(
+        operation_id="authorizations_list",
+        responses={200: AuthorizationOutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request):
         return self.paginate(authorizations_visible_to(request.user), AuthorizationOutputSerializer)
 
@@ -333,9 +369,14 @@ class AuthorizationListCreateApi(PaginatedAPIView):
 
 
 class AuthorizationDetailApi(APIView):
-    @extend_schema(operation_id="authorizations_retrieve", responses={200: AuthorizationOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="authorizations_retrieve",
+        responses={200: AuthorizationOutputSerializer, **error_responses(401, 404)},
+    )
     def get(self, request, authorization_id: int):
-        return Response(AuthorizationOutputSerializer(authorization_get(user=request.user, authorization_id=authorization_id)).data)
+        return Response(
+            AuthorizationOutputSerializer(authorization_get(user=request.user, authorization_id=authorization_id)).data
+        )
 
 
 class AuthorizationRevokeApi(APIView):
@@ -378,7 +419,10 @@ class AccessLogApi(PaginatedAPIView):
         purpose = serializers.CharField(allow_null=True)
         authorization = serializers.IntegerField(allow_null=True)
 
-    @extend_schema(operation_id="enterprise_access_log", responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)})
+    @extend_schema(
+        operation_id="enterprise_access_log",
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request, uscc: str):
         events = access_log_events(user=request.user, uscc=uscc)
         paginator = self.pagination_class()
@@ -393,12 +437,23 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
 
 class NotificationListApi(PaginatedAPIView):
-    @extend_schema(operation_id="notifications_list", responses={200: NotificationOutputSerializer(many=True), **error_responses(400, 401)})
+    @extend_schema(
+        operation_id="notifications_list",
+        responses={200: NotificationOutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request):
         return self.paginate(notifications_for(request.user), NotificationOutputSerializer)
 
 
 class NotificationReadApi(APIView):
-    @extend_schema(operation_id="notifications_mark_read", request=None, responses={200: NotificationOutputSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="notifications_mark_read",
+        request=None,
+        responses={200: NotificationOutputSerializer, **error_responses(401, 404)},
+    )
     def post(self, request, notification_id: int):
-        return Response(NotificationOutputSerializer(notification_mark_read(user=request.user, notification_id=notification_id)).data)
+        return Response(
+            NotificationOutputSerializer(
+                notification_mark_read(user=request.user, notification_id=notification_id)
+            ).data
+        )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -35,7 +35,7 @@ def event_hash(event: AuditEvent) -> str:
     canonical = {
         "chain": event.chain,
         "sequence": event.sequence,
-        "at": event.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "action": event.action,
         "actor_user_id": event.actor_user_id,
         "actor_username": event.actor_username,

@@ -31,10 +31,20 @@ class Category(models.TextChoices):
 PUBLIC = "public"
 AUTHORIZED = "authorized"
 CATEGORY_CLASS = {
-    Category.REGISTRATION: PUBLIC, Category.LICENSE: PUBLIC, Category.PENALTY: PUBLIC,
-    Category.DISHONEST: PUBLIC, Category.JUDICIAL: PUBLIC, Category.HONOR: PUBLIC,
-    Category.COMMITMENT: PUBLIC, Category.TAX: AUTHORIZED, Category.SOCIAL_INSURANCE: AUTHORIZED,
-    Category.HOUSING_FUND: AUTHORIZED, Category.UTILITIES: AUTHORIZED, Category.CUSTOMS: AUTHORIZED,
-    Category.REAL_ESTATE: AUTHORIZED, Category.IP: PUBLIC, Category.RATING: AUTHORIZED,
+    Category.REGISTRATION: PUBLIC,
+    Category.LICENSE: PUBLIC,
+    Category.PENALTY: PUBLIC,
+    Category.DISHONEST: PUBLIC,
+    Category.JUDICIAL: PUBLIC,
+    Category.HONOR: PUBLIC,
+    Category.COMMITMENT: PUBLIC,
+    Category.TAX: AUTHORIZED,
+    Category.SOCIAL_INSURANCE: AUTHORIZED,
+    Category.HOUSING_FUND: AUTHORIZED,
+    Category.UTILITIES: AUTHORIZED,
+    Category.CUSTOMS: AUTHORIZED,
+    Category.REAL_ESTATE: AUTHORIZED,
+    Category.IP: PUBLIC,
+    Category.RATING: AUTHORIZED,
 }
 ALL_CATEGORIES: tuple[str, ...] = tuple(Category.values)

@@ -40,9 +40,12 @@ class AuthorizationGrantForm(forms.Form):
     # Field names are the service's (and the API's), so its errors land on the right field.
     bank = forms.ChoiceField(label=_("Bank"))
     # Required here too, in the service's words, so every missing field is named at once.
-    scopes = forms.MultipleChoiceField(label=_("Credit categories the bank may read"), choices=Category.choices,
-                                       widget=CategoryCheckboxes,
-                                       error_messages={"required": GrantMessages.SCOPES_EMPTY})
+    scopes = forms.MultipleChoiceField(
+        label=_("Credit categories the bank may read"),
+        choices=Category.choices,
+        widget=CategoryCheckboxes,
+        error_messages={"required": GrantMessages.SCOPES_EMPTY},
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Authorization.Purpose.choices)
     expires_at = forms.DateField(
         label=_("Valid until (inclusive)"),

@@ -6,8 +6,11 @@ from hub import consent_views
 
 urlpatterns = [
     path("authorizations/", consent_views.authorizations, name="authorizations"),
-    path("authorizations/<int:authorization_id>/revoke/", consent_views.authorization_revoke_view,
-         name="authorization-revoke"),
+    path(
+        "authorizations/<int:authorization_id>/revoke/",
+        consent_views.authorization_revoke_view,
+        name="authorization-revoke",
+    ),
     path("access-log/", consent_views.access_log, name="access-log"),
     path("notices/", consent_views.notices, name="notices"),
     path("notices/<int:notification_id>/read/", consent_views.notice_mark_read, name="notice-read"),

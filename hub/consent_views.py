@@ -84,14 +84,16 @@ def _authorization_rows(user) -> list[dict]:
             status = Authorization.Status.EXPIRED
         else:
             status = Authorization.Status(authorization.status)
-        rows.append({
-            "authorization": authorization,
-            "status": status.value,
-            "status_label": status.label,
-            "scope_labels": category_labels(authorization.scopes),
-            "purpose_label": PURPOSE_LABELS.get(authorization.purpose, authorization.purpose),
-            "revocable": status == Authorization.Status.ACTIVE,
-        })
+        rows.append(
+            {
+                "authorization": authorization,
+                "status": status.value,
+                "status_label": status.label,
+                "scope_labels": category_labels(authorization.scopes),
+                "purpose_label": PURPOSE_LABELS.get(authorization.purpose, authorization.purpose),
+                "revocable": status == Authorization.Status.ACTIVE,
+            }
+        )
     return rows
 
 
@@ -112,8 +114,11 @@ def authorizations(request):
         except HubError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Authorization #%(id)s granted to %(bank)s.") % {
-                "id": authorization.pk, "bank": authorization.bank.name})
+            messages.success(
+                request,
+                _("Authorization #%(id)s granted to %(bank)s.")
+                % {"id": authorization.pk, "bank": authorization.bank.name},
+            )
             return redirect("authorizations")
     context = {"form": form, "rows": _authorization_rows(request.user)}
     return render(request, "hub/consent/authorizations.html", context, status=400 if form.errors else 200)
@@ -129,8 +134,11 @@ def authorization_revoke_view(request, authorization_id: int):
     except HubError as error:  # already revoked or expired: say so, change nothing
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Authorization #%(id)s to %(bank)s is revoked; the bank can no longer read your data.")
-                         % {"id": authorization.pk, "bank": authorization.bank.name})
+        messages.success(
+            request,
+            _("Authorization #%(id)s to %(bank)s is revoked; the bank can no longer read your data.")
+            % {"id": authorization.pk, "bank": authorization.bank.name},
+        )
     return redirect("authorizations")
 
 

@@ -73,8 +73,15 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def flatten_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail → ``{"admin.username": ["…"]}``."""
     flat: dict[str, list[str]] = {}
-    if isinstance(detail, dict) and prefix and detail and all(isinstance(key, int) for key in detail) and all(
-        isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value) for value in detail.values()
+    if (
+        isinstance(detail, dict)
+        and prefix
+        and detail
+        and all(isinstance(key, int) for key in detail)
+        and all(
+            isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value)
+            for value in detail.values()
+        )
     ):
         # Errors of items in a list of plain values: name the list, and the item in the message.
         flat[prefix] = [f"[{index}] {message}" for index, messages in detail.items() for message in messages]
@@ -119,7 +126,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, exceptions.ParseError):
         body = error_body("malformed_request", f"{Messages.MALFORMED} {exc.detail}")
     elif isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
-        body = error_body("not_authenticated", exc.detail if isinstance(exc.detail, str) else Messages.NOT_AUTHENTICATED)
+        body = error_body(
+            "not_authenticated", exc.detail if isinstance(exc.detail, str) else Messages.NOT_AUTHENTICATED
+        )
     elif isinstance(exc, exceptions.Throttled):
         body = error_body("throttled", Messages.THROTTLED % {"seconds": int(exc.wait or 1)})
     else:
@@ -130,4 +139,6 @@ def api_exception_handler(exc, context):
 
 def json_error_response(status_code: int, code: str, message, fields: dict | None = None) -> JsonResponse:
     """An error in the API's format, for code that runs outside DRF (middleware, handlers)."""
-    return JsonResponse(error_body(code, message, fields), status=status_code, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        error_body(code, message, fields), status=status_code, json_dumps_params={"ensure_ascii": False}
+    )

@@ -24,11 +24,15 @@ def add_service_error(form: forms.Form, error: HubError) -> None:
 
 
 class EnterpriseRegistrationForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), min_length=18, max_length=18, validators=[validate_uscc])
+    uscc = forms.CharField(
+        label=_("Unified social credit code"), min_length=18, max_length=18, validators=[validate_uscc]
+    )
     name = forms.CharField(label=_("Enterprise name"), max_length=200)
     region_code = forms.CharField(label=_("Region code"), min_length=6, max_length=6, validators=[validate_region_code])
     industry_code = forms.RegexField(
-        label=_("Industry code (GB/T 4754)"), regex=r"^[A-T](\d{2,4})?\Z", max_length=5,
+        label=_("Industry code (GB/T 4754)"),
+        regex=r"^[A-T](\d{2,4})?\Z",
+        max_length=5,
         error_messages={"invalid": _("Use a GB/T 4754 code such as I65 or C39.")},
     )
     scale = forms.ChoiceField(label=_("Scale"), choices=Organization.Scale.choices)

@@ -43,22 +43,64 @@ USCC_AUTHORITIES: dict[str, set[str]] = {
 
 # Province-level prefixes of GB/T 2260 (the first two digits of every division code).
 PROVINCES: dict[str, str] = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
-    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
-    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省",
+    "11": "北京市",
+    "12": "天津市",
+    "13": "河北省",
+    "14": "山西省",
+    "15": "内蒙古自治区",
+    "21": "辽宁省",
+    "22": "吉林省",
+    "23": "黑龙江省",
+    "31": "上海市",
+    "32": "江苏省",
+    "33": "浙江省",
+    "34": "安徽省",
+    "35": "福建省",
+    "36": "江西省",
     "37": "山东省",
-    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
-    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
-    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
-    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+    "41": "河南省",
+    "42": "湖北省",
+    "43": "湖南省",
+    "44": "广东省",
+    "45": "广西壮族自治区",
+    "46": "海南省",
+    "50": "重庆市",
+    "51": "四川省",
+    "52": "贵州省",
+    "53": "云南省",
+    "54": "西藏自治区",
+    "61": "陕西省",
+    "62": "甘肃省",
+    "63": "青海省",
+    "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+    "71": "台湾省",
+    "81": "香港特别行政区",
+    "82": "澳门特别行政区",
 }
 
 # Names for the divisions the demo and the reference simulator use; any valid code is accepted.
 KNOWN_DIVISIONS: dict[str, str] = {
-    "410000": "河南省", "410100": "郑州市", "410102": "中原区", "410105": "金水区", "410200": "开封市",
-    "410300": "洛阳市", "410400": "平顶山市", "410500": "安阳市", "410600": "鹤壁市", "410700": "新乡市",
-    "410800": "焦作市", "410900": "濮阳市", "411000": "许昌市", "411100": "漯河市", "411200": "三门峡市",
-    "411300": "南阳市", "411400": "商丘市", "411500": "信阳市", "411600": "周口市", "411700": "驻马店市",
+    "410000": "河南省",
+    "410100": "郑州市",
+    "410102": "中原区",
+    "410105": "金水区",
+    "410200": "开封市",
+    "410300": "洛阳市",
+    "410400": "平顶山市",
+    "410500": "安阳市",
+    "410600": "鹤壁市",
+    "410700": "新乡市",
+    "410800": "焦作市",
+    "410900": "濮阳市",
+    "411000": "许昌市",
+    "411100": "漯河市",
+    "411200": "三门峡市",
+    "411300": "南阳市",
+    "411400": "商丘市",
+    "411500": "信阳市",
+    "411600": "周口市",
+    "411700": "驻马店市",
     "419001": "济源市",
 }
 
@@ -74,11 +116,15 @@ class Messages:
     REGION_FORMAT = _("Region code must be six digits (GB/T 2260), e.g. 410100.")
     REGION_PROVINCE = _("Region code %(code)s does not start with a known province code.")
     USCC_LENGTH = _("A unified social credit code has 18 characters; this one has %(length)d.")
-    USCC_CHARACTERS = _("A unified social credit code uses digits and capital letters except I, O, S, V, Z; %(chars)s is not allowed.")
+    USCC_CHARACTERS = _(
+        "A unified social credit code uses digits and capital letters except I, O, S, V, Z; %(chars)s is not allowed."
+    )
     USCC_AUTHORITY = _("Character 1 (registration authority) %(char)s is not a valid authority code.")
     USCC_ENTITY_TYPE = _("Character 2 (entity type) %(char)s is not valid for registration authority %(authority)s.")
     USCC_REGION = _("Characters 3–8 (region code) %(region)s are not a valid administrative division code.")
-    USCC_ORG_CODE = _("Characters 9–17 (organization code) %(code)s fail the GB 11714 check: the 17th character should be %(expected)s.")
+    USCC_ORG_CODE = _(
+        "Characters 9–17 (organization code) %(code)s fail the GB 11714 check: the 17th character should be %(expected)s."
+    )
     USCC_CHECK = _("The check character (18th) should be %(expected)s, not %(actual)s.")
 
 
@@ -111,13 +157,13 @@ def region_name(code: str) -> str:
 
 
 def uscc_check_character(first_seventeen: str) -> str:
-    total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, _USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(first_seventeen, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def organization_code_check_character(body: str) -> str:
     """GB 11714's check for the first eight characters of an organization code."""
-    total = sum(int(char, 36) * weight for char, weight in zip(body, _ORG_CODE_WEIGHTS))
+    total = sum(int(char, 36) * weight for char, weight in zip(body, _ORG_CODE_WEIGHTS, strict=True))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

@@ -70,6 +70,9 @@ def verify_receipt(token: str, jwks: dict, *, verify_expiry: bool = True) -> dic
     key = next(key for key in jwks["keys"] if key["kid"] == header["kid"])
     public_key = jwt.PyJWK(key).key
     return jwt.decode(
-        token, public_key, algorithms=["EdDSA"], issuer=ISSUER,
+        token,
+        public_key,
+        algorithms=["EdDSA"],
+        issuer=ISSUER,
         options={"verify_aud": False, "verify_exp": verify_expiry},
     )

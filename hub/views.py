@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django.conf import settings
 
-from hub.errors import HubError, Messages as ErrorMessages, json_error_response
+from hub.errors import HubError, json_error_response
+from hub.errors import Messages as ErrorMessages
 from hub.forms import EnterpriseRegistrationForm, MemberForm, add_service_error
 from hub.identifiers import region_name
 from hub.services.organizations import enterprise_register, member_add
@@ -62,7 +63,9 @@ def home(request):
             except HubError as error:
                 add_service_error(member_form, error)
             else:
-                messages.success(request, _("%(username)s was added.") % {"username": member_form.cleaned_data["username"]})
+                messages.success(
+                    request, _("%(username)s was added.") % {"username": member_form.cleaned_data["username"]}
+                )
                 return redirect("home")
     context = {
         "organization": organization,

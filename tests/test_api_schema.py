@@ -3,10 +3,10 @@ response conforms to the schema (status codes, content types, bodies)."""
 
 import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from hub.services.tokens import api_token_issue
 from hub.wsgi import application

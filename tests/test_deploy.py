@@ -366,7 +366,9 @@ def test_nginx_config_passes_nginx_syntax_check(tmp_path):
 
 def test_dockerfile_builds_a_non_root_python_311_image_with_a_healthcheck():
     text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
-    instructions = [line.split()[0] for line in text.splitlines() if line and not line[0].isspace() and not line.startswith("#")]
+    instructions = [
+        line.split()[0] for line in text.splitlines() if line and not line[0].isspace() and not line.startswith("#")
+    ]
 
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
     user = re.search(r"^USER (\S+)$", text, re.MULTILINE).group(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from connectors.models import Connector, CreditPull, PullSource
 from hub.errors import NotFound
@@ -22,7 +23,7 @@ def connectors_visible_to(user: User) -> QuerySet[Connector]:
 def connector_get(*, user: User, connector_id: int) -> Connector:
     connector = connectors_visible_to(user).filter(pk=connector_id).first()
     if connector is None:
-        raise NotFound("Connector not found.")
+        raise NotFound(_("Connector not found."))
     return connector
 
 
@@ -41,5 +42,5 @@ def pulls_visible_to(user: User) -> QuerySet[CreditPull]:
 def pull_get(*, user: User, pull_id: int) -> CreditPull:
     pull = pulls_visible_to(user).filter(pk=pull_id).first()
     if pull is None:
-        raise NotFound("Credit pull not found.")
+        raise NotFound(_("Credit pull not found."))
     return pull

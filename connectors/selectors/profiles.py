@@ -102,10 +102,14 @@ def summarize(grouped: dict[str, list[ProfileRecord]], *, categories: list[str],
         tax = grouped.get("tax", [])
         recent = [r for r in tax if (end := period_end(r.data.get("period", ""))) and year_ago < end <= today]
         latest = _latest(tax, "period")
-        summary["tax_paid_last_12_months"] = f"{sum((_amount(r.data.get('tax_paid')) for r in recent), Decimal('0')):.2f}"
+        summary["tax_paid_last_12_months"] = (
+            f"{sum((_amount(r.data.get('tax_paid')) for r in recent), Decimal('0')):.2f}"
+        )
         summary["latest_tax_grade"] = latest.data.get("grade") if latest else None
-    for category, field, key in (("social_insurance", "insured_headcount", "latest_insured_headcount"),
-                                 ("housing_fund", "depositor_headcount", "latest_depositor_headcount")):
+    for category, field, key in (
+        ("social_insurance", "insured_headcount", "latest_insured_headcount"),
+        ("housing_fund", "depositor_headcount", "latest_depositor_headcount"),
+    ):
         if category in visible:
             latest = _latest(grouped.get(category, []), "period")
             summary[key] = latest.data.get(field) if latest else None
@@ -115,7 +119,9 @@ def summarize(grouped: dict[str, list[ProfileRecord]], *, categories: list[str],
             _amount(record.data.get("arrears")) > 0 for c in arrears_categories for record in grouped.get(c, [])
         )
     if "penalty" in visible:
-        penalties = [r for r in grouped.get("penalty", []) if r.data.get("decided_on", "") >= three_years_ago.isoformat()]
+        penalties = [
+            r for r in grouped.get("penalty", []) if r.data.get("decided_on", "") >= three_years_ago.isoformat()
+        ]
         by_severity = {severity: 0 for severity in ("minor", "ordinary", "serious")}
         for record in penalties:
             if record.data.get("severity") in by_severity:
@@ -126,7 +132,8 @@ def summarize(grouped: dict[str, list[ProfileRecord]], *, categories: list[str],
         summary["dishonest_listed_now"] = any(r.data.get("removed_on") is None for r in grouped.get("dishonest", []))
     if "license" in visible:
         summary["valid_licenses"] = sum(
-            1 for r in grouped.get("license", [])
+            1
+            for r in grouped.get("license", [])
             if r.data.get("valid_from", "") <= today.isoformat()
             and (r.data.get("valid_until") is None or r.data["valid_until"] >= today.isoformat())
         )

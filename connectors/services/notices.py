@@ -50,7 +50,11 @@ def _notify(record: CreditRecord) -> int:
                     "decided_on": data.get("decided_on", ""),
                     "ends_on": record.repair_notice_due_on.isoformat(),
                 },
-                data={"record": record.pk, "decision_no": data.get("decision_no", ""), "severity": data.get("severity", "")},
+                data={
+                    "record": record.pk,
+                    "decision_no": data.get("decision_no", ""),
+                    "severity": data.get("severity", ""),
+                },
                 dedupe_key=f"credit-repair:{record.pk}",
             )
     except IntegrityError:

@@ -41,5 +41,7 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     else:
         raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
     profile = build_profile(enterprise=enterprise, categories=categories)
-    audit.credit_profile_read(enterprise_id=enterprise.pk, actor=actor, categories=categories, authorizations=authorizations)
+    audit.credit_profile_read(
+        enterprise_id=enterprise.pk, actor=actor, categories=categories, authorizations=authorizations
+    )
     return profile

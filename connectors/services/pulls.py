@@ -123,7 +123,9 @@ def _claim(pull_id: int) -> bool:
     return bool(
         CreditPull.objects.filter(pk=pull_id, status__in=[PullStatus.QUEUED, PullStatus.RUNNING])
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(status=PullStatus.RUNNING, lease_until=lease, started_at=Coalesce("started_at", now), runs=F("runs") + 1)
+        .update(
+            status=PullStatus.RUNNING, lease_until=lease, started_at=Coalesce("started_at", now), runs=F("runs") + 1
+        )
     )
 
 
@@ -166,7 +168,7 @@ def credit_pull_run(*, pull_id: int) -> str:
     parallel = min(settings.HUB_PULL_MAX_PARALLEL, max(1, len(pending)))
     if parallel == 1:
         for source in pending:
-            _run_source(source, pull.enterprise_id, query)
+            _run_source_to_an_end(source, pull.enterprise_id, query)
     else:
         _run_sources_concurrently(pull_id, pending, pull.enterprise_id, query, parallel)
     return _finish_pull(pull_id)
@@ -176,7 +178,7 @@ def _run_sources_concurrently(pull_id, sources, enterprise_id, query, parallel) 
     def in_own_connection(source):
         close_old_connections()
         try:
-            _run_source(source, enterprise_id, query)
+            _run_source_to_an_end(source, enterprise_id, query)
         finally:
             connections.close_all()  # each worker thread opened its own connection
 
@@ -193,6 +195,17 @@ def _run_sources_concurrently(pull_id, sources, enterprise_id, query, parallel) 
 class _Outcome:
     status: str
     error: str = ""
+
+
+def _run_source_to_an_end(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:
+    """Every source ends in a definite state: an unexpected error (a bug, the database
+    refusing a write) fails this source with its class name instead of leaving it running
+    or taking the other sources down with it."""
+    try:
+        _run_source(source, enterprise_id, query)
+    except Exception as error:  # recorded on the row and logged with its traceback
+        logger.exception("credit pull source %s failed unexpectedly", source.pk)
+        _finish_source(source, _Outcome(PullStatus.FAILED, f"internal_error: {error.__class__.__name__}"))
 
 
 def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:
@@ -216,7 +229,9 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
             # this one (and stores nothing twice).
             records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
             PullSource.objects.filter(pk=source.pk).update(
-                skipped=skipped_total, pages=F("pages") + 1, attempts=F("attempts") + attempts,
+                skipped=skipped_total,
+                pages=F("pages") + 1,
+                attempts=F("attempts") + attempts,
                 cursor=page.next_cursor or "",
             )
         cursor = page.next_cursor
@@ -237,7 +252,11 @@ def _fetch_with_retries(client, breaker, query, cursor):
     attempts = settings.HUB_CONNECTOR_RETRY_ATTEMPTS
     for attempt in range(attempts):
         if not breaker.allows_call():
-            return None, _Outcome(PullStatus.FAILED, "circuit_open: the connector failed repeatedly; not asked"), attempt
+            return (
+                None,
+                _Outcome(PullStatus.FAILED, "circuit_open: the connector failed repeatedly; not asked"),
+                attempt,
+            )
         try:
             page = client.fetch_page(query, cursor)
         except ConnectorError as error:
@@ -268,7 +287,10 @@ def _finish_source(source: PullSource, outcome: _Outcome, attempts: int = 0) -> 
         enterprise_id=source.pull.enterprise_id, connector_id=source.connector_id, category__in=source.categories
     ).count()
     PullSource.objects.filter(pk=source.pk).exclude(status__in=FINISHED).update(
-        status=outcome.status, error=outcome.error[:300], records=stored, attempts=F("attempts") + attempts,
+        status=outcome.status,
+        error=outcome.error[:300],
+        records=stored,
+        attempts=F("attempts") + attempts,
         finished_at=timezone.now(),
     )
 

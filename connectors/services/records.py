@@ -15,8 +15,12 @@ from connectors.models import Connector, CreditRecord
 
 
 def record_fingerprint(category: str, data: dict, occurred_on: str | None) -> str:
-    canonical = json.dumps({"category": category, "data": data, "occurred_on": occurred_on},
-                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        {"category": category, "data": data, "occurred_on": occurred_on},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

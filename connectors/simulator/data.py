@@ -29,24 +29,94 @@ ANCHOR_DATE = date(2026, 9, 30)
 
 # One-character province abbreviations (省级行政区简称), used in case, certificate and licence numbers.
 PROVINCE_ABBREVIATIONS = {
-    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑",
-    "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫",
-    "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "黔",
-    "53": "云", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁", "65": "新", "71": "台",
-    "81": "港", "82": "澳",
+    "11": "京",
+    "12": "津",
+    "13": "冀",
+    "14": "晋",
+    "15": "蒙",
+    "21": "辽",
+    "22": "吉",
+    "23": "黑",
+    "31": "沪",
+    "32": "苏",
+    "33": "浙",
+    "34": "皖",
+    "35": "闽",
+    "36": "赣",
+    "37": "鲁",
+    "41": "豫",
+    "42": "鄂",
+    "43": "湘",
+    "44": "粤",
+    "45": "桂",
+    "46": "琼",
+    "50": "渝",
+    "51": "川",
+    "52": "黔",
+    "53": "云",
+    "54": "藏",
+    "61": "陕",
+    "62": "甘",
+    "63": "青",
+    "64": "宁",
+    "65": "新",
+    "71": "台",
+    "81": "港",
+    "82": "澳",
 }
 # Municipalities directly under the central government: the province is also the city.
 MUNICIPALITIES = {"11", "12", "31", "50"}
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN_NAME_CHARACTERS = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红玉志新海波宁晨浩宇子轩欣怡佳琪思远俊峰雪梅文博鹏飞立"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN_NAME_CHARACTERS = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红玉志新海波宁晨浩宇子轩欣怡佳琪思远俊峰雪梅文博鹏飞立"
+)
 TRADE_NAMES = [
-    "华信", "恒达", "瑞丰", "金诚", "鼎盛", "宏远", "嘉禾", "中创", "天成", "汇通", "正元", "博睿",
-    "新锐", "安泰", "永盛", "德润", "立方", "云帆", "启明", "众合", "丰源", "同舟", "卓越", "远航",
+    "华信",
+    "恒达",
+    "瑞丰",
+    "金诚",
+    "鼎盛",
+    "宏远",
+    "嘉禾",
+    "中创",
+    "天成",
+    "汇通",
+    "正元",
+    "博睿",
+    "新锐",
+    "安泰",
+    "永盛",
+    "德润",
+    "立方",
+    "云帆",
+    "启明",
+    "众合",
+    "丰源",
+    "同舟",
+    "卓越",
+    "远航",
 ]
 ROADS = [
-    "花园路", "文化路", "金水路", "农业路", "中州大道", "建设路", "人民路", "解放路", "科学大道",
-    "商都路", "未来路", "经三路", "纬五路", "长江路", "黄河路", "嵩山路",
+    "花园路",
+    "文化路",
+    "金水路",
+    "农业路",
+    "中州大道",
+    "建设路",
+    "人民路",
+    "解放路",
+    "科学大道",
+    "商都路",
+    "未来路",
+    "经三路",
+    "纬五路",
+    "长江路",
+    "黄河路",
+    "嵩山路",
 ]
 
 
@@ -61,10 +131,22 @@ class Industry:
 
 
 INDUSTRIES = (
-    Industry("科技", ("增值电信业务经营许可证",), False, ("基于物联网的仓储温湿度监测装置", "数据采集终端的散热结构", "多源数据融合的信用评估方法")),
+    Industry(
+        "科技",
+        ("增值电信业务经营许可证",),
+        False,
+        ("基于物联网的仓储温湿度监测装置", "数据采集终端的散热结构", "多源数据融合的信用评估方法"),
+    ),
     Industry("商贸", ("食品经营许可证", "酒类商品零售许可证"), False, ("可折叠的货架结构", "商品陈列柜的照明组件")),
-    Industry("食品", ("食品生产许可证", "食品经营许可证"), True, ("速冻面点的成型装置", "发酵面团的恒温箱", "食品包装袋的封口机构")),
-    Industry("机械制造", ("排污许可证", "安全生产许可证"), True, ("数控机床的夹具", "减速机的密封结构", "钢板折弯的定位装置")),
+    Industry(
+        "食品",
+        ("食品生产许可证", "食品经营许可证"),
+        True,
+        ("速冻面点的成型装置", "发酵面团的恒温箱", "食品包装袋的封口机构"),
+    ),
+    Industry(
+        "机械制造", ("排污许可证", "安全生产许可证"), True, ("数控机床的夹具", "减速机的密封结构", "钢板折弯的定位装置")
+    ),
     Industry("建筑工程", ("建筑业企业资质证书", "安全生产许可证"), False, ("装配式墙板的连接件", "脚手架的防坠落装置")),
     Industry("物流", ("道路运输经营许可证",), False, ("冷链运输箱的温控装置", "货物分拣的输送线")),
     Industry("农业科技", ("农作物种子生产经营许可证",), False, ("小麦播种的施肥装置", "温室大棚的滴灌系统")),
@@ -74,19 +156,40 @@ INDUSTRY_BY_NAME_WORD = {industry.name_word: industry for industry in INDUSTRIES
 
 # Licence → (issuing department, the level that issues it).
 LICENCE_AUTHORITIES = {
-    "增值电信业务经营许可证": ("通信管理局", "province"), "食品经营许可证": ("市场监督管理局", "district"),
-    "酒类商品零售许可证": ("商务局", "district"), "食品生产许可证": ("市场监督管理局", "city"),
-    "排污许可证": ("生态环境局", "city"), "安全生产许可证": ("住房和城乡建设厅", "province"),
-    "建筑业企业资质证书": ("住房和城乡建设局", "city"), "道路运输经营许可证": ("交通运输局", "district"),
+    "增值电信业务经营许可证": ("通信管理局", "province"),
+    "食品经营许可证": ("市场监督管理局", "district"),
+    "酒类商品零售许可证": ("商务局", "district"),
+    "食品生产许可证": ("市场监督管理局", "city"),
+    "排污许可证": ("生态环境局", "city"),
+    "安全生产许可证": ("住房和城乡建设厅", "province"),
+    "建筑业企业资质证书": ("住房和城乡建设局", "city"),
+    "道路运输经营许可证": ("交通运输局", "district"),
     "农作物种子生产经营许可证": ("农业农村局", "city"),
 }
 # Penalising department → (level, the short form that opens its decision numbers: 郑市监罚〔2025〕12号).
 PENALTY_AUTHORITIES = {
-    "市场监督管理局": ("district", "市监"), "生态环境局": ("city", "环"), "应急管理局": ("district", "应急"),
-    "城市管理局": ("district", "城管"), "消防救援支队": ("city", "消"),
+    "市场监督管理局": ("district", "市监"),
+    "生态环境局": ("city", "环"),
+    "应急管理局": ("district", "应急"),
+    "城市管理局": ("district", "城管"),
+    "消防救援支队": ("city", "消"),
 }
-JUDICIAL_CAUSES = ("买卖合同纠纷", "借款合同纠纷", "劳动争议", "房屋租赁合同纠纷", "建设工程施工合同纠纷", "服务合同纠纷", "承揽合同纠纷")
-COMMITMENT_TITLES = ("行政许可告知承诺书", "证明事项告知承诺书", "申请财政资金信用承诺书", "守法诚信经营承诺书", "涉企信用修复承诺书")
+JUDICIAL_CAUSES = (
+    "买卖合同纠纷",
+    "借款合同纠纷",
+    "劳动争议",
+    "房屋租赁合同纠纷",
+    "建设工程施工合同纠纷",
+    "服务合同纠纷",
+    "承揽合同纠纷",
+)
+COMMITMENT_TITLES = (
+    "行政许可告知承诺书",
+    "证明事项告知承诺书",
+    "申请财政资金信用承诺书",
+    "守法诚信经营承诺书",
+    "涉企信用修复承诺书",
+)
 
 # How long an administrative penalty stays public, in months, by severity: the shortest
 # periods of the national credit-repair rules (失信行为纠正后的信用信息修复管理办法).
@@ -229,7 +332,12 @@ def records_for(uscc: str, category: str, *, seed: str = "") -> list[dict]:
     profile = profile_of(uscc, seed)
     rng = random.Random(f"{seed}|{uscc}|{category}")
     records = [
-        {"source_id": f"{category}-{uscc}-{key}", "category": category, "occurred_on": occurred_on.isoformat(), "data": data}
+        {
+            "source_id": f"{category}-{uscc}-{key}",
+            "category": category,
+            "occurred_on": occurred_on.isoformat(),
+            "data": data,
+        }
         for key, occurred_on, data in GENERATORS[category](profile, rng)
     ]
     return sorted(records, key=lambda record: (record["occurred_on"], record["source_id"]))
@@ -285,11 +393,18 @@ def _registration(profile: Profile, rng: random.Random):
         f"{profile.locality.full_place}{rng.choice(ROADS)}{rng.randint(1, 300)}号"
         f"{rng.randint(1, 12)}号楼{rng.randint(1, 26)}{rng.randint(1, 20):02d}室"
     )
-    yield "current", profile.established_on, {
-        "name": profile.name, "legal_representative": profile.legal_representative,
-        "registered_capital": _yuan(capital), "established_on": profile.established_on.isoformat(),
-        "status": status, "address": address,
-    }
+    yield (
+        "current",
+        profile.established_on,
+        {
+            "name": profile.name,
+            "legal_representative": profile.legal_representative,
+            "registered_capital": _yuan(capital),
+            "established_on": profile.established_on.isoformat(),
+            "status": status,
+            "address": address,
+        },
+    )
 
 
 def _license(profile: Profile, rng: random.Random):
@@ -299,12 +414,17 @@ def _license(profile: Profile, rng: random.Random):
         # Most licences run five years; some are granted without an end (长期有效).
         valid_until = None if rng.random() < 0.1 else _add_months(valid_from, 60) - timedelta(days=1)
         department, level = LICENCE_AUTHORITIES[licence_name]
-        yield f"{number}", valid_from, {
-            "license_no": _licence_number(licence_name, profile, valid_from, rng.randint(1, 999_999)),
-            "name": licence_name,
-            "authority": locality.authority(department, level),
-            "valid_from": valid_from.isoformat(), "valid_until": valid_until.isoformat() if valid_until else None,
-        }
+        yield (
+            f"{number}",
+            valid_from,
+            {
+                "license_no": _licence_number(licence_name, profile, valid_from, rng.randint(1, 999_999)),
+                "name": licence_name,
+                "authority": locality.authority(department, level),
+                "valid_from": valid_from.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            },
+        )
 
 
 def _licence_number(licence_name: str, profile: Profile, valid_from: date, serial: int) -> str:
@@ -334,16 +454,20 @@ def _penalty(profile: Profile, rng: random.Random):
         department = rng.choice(sorted(PENALTY_AUTHORITIES))
         level, short_form = PENALTY_AUTHORITIES[department]
         low, high = PENALTY_AMOUNT_RANGES[severity]
-        yield f"{decided_on.year}-{number}", decided_on, {
-            "decision_no": f"{profile.locality.short_city[:1]}{short_form}罚〔{decided_on.year}〕{rng.randint(1, 999)}号",
-            "authority": profile.locality.authority(department, level),
-            "decided_on": decided_on.isoformat(),
-            "severity": severity,
-            "amount": _yuan(rng.randint(low // 100, high // 100) * 100),
-            "publicity_ends_on": _add_months(decided_on, PUBLICITY_MONTHS[severity]).isoformat(),
-            # Left unrepaired often enough that past-publicity penalties still need 信用修复.
-            "repaired": rng.random() < 0.35,
-        }
+        yield (
+            f"{decided_on.year}-{number}",
+            decided_on,
+            {
+                "decision_no": f"{profile.locality.short_city[:1]}{short_form}罚〔{decided_on.year}〕{rng.randint(1, 999)}号",
+                "authority": profile.locality.authority(department, level),
+                "decided_on": decided_on.isoformat(),
+                "severity": severity,
+                "amount": _yuan(rng.randint(low // 100, high // 100) * 100),
+                "publicity_ends_on": _add_months(decided_on, PUBLICITY_MONTHS[severity]).isoformat(),
+                # Left unrepaired often enough that past-publicity penalties still need 信用修复.
+                "repaired": rng.random() < 0.35,
+            },
+        )
 
 
 def _dishonest(profile: Profile, rng: random.Random):
@@ -351,30 +475,40 @@ def _dishonest(profile: Profile, rng: random.Random):
         return
     listed_on = _recent_day(rng, not_before=profile.established_on, within_days=3 * 365)
     removed_on = listed_on + timedelta(days=rng.randint(90, 540)) if rng.random() < 0.3 else None
-    yield f"{listed_on.year}-1", listed_on, {
-        "case_no": f"（{listed_on.year}）{profile.locality.basic_court_code}执{rng.randint(100, 9999)}号",
-        "court": profile.locality.basic_court,
-        "listed_on": listed_on.isoformat(),
-        "removed_on": removed_on.isoformat() if removed_on and removed_on <= ANCHOR_DATE else None,
-    }
+    yield (
+        f"{listed_on.year}-1",
+        listed_on,
+        {
+            "case_no": f"（{listed_on.year}）{profile.locality.basic_court_code}执{rng.randint(100, 9999)}号",
+            "court": profile.locality.basic_court,
+            "listed_on": listed_on.isoformat(),
+            "removed_on": removed_on.isoformat() if removed_on and removed_on <= ANCHOR_DATE else None,
+        },
+    )
 
 
 def _judicial(profile: Profile, rng: random.Random):
     count = rng.choices((0, 1, 2, 3), weights=(0, 2, 4, 4) if profile.troubled else (45, 30, 15, 10))[0]
     for number in range(1, count + 1):
         filed_on = _recent_day(rng, not_before=profile.established_on, within_days=4 * 365)
-        role = rng.choices(("plaintiff", "defendant", "third_party"), weights=(2, 5, 1) if profile.troubled else (5, 4, 1))[0]
+        role = rng.choices(
+            ("plaintiff", "defendant", "third_party"), weights=(2, 5, 1) if profile.troubled else (5, 4, 1)
+        )[0]
         amount = rng.randint(10_000, 3_000_000 if profile.headcount >= 20 else 500_000)
         appeal = amount > 1_000_000  # large claims are heard first by the intermediate court
         court_code = profile.locality.intermediate_court_code if appeal else profile.locality.basic_court_code
-        yield f"{filed_on.year}-{number}", filed_on, {
-            "case_no": f"（{filed_on.year}）{court_code}民初{rng.randint(100, 19999)}号",
-            "court": profile.locality.intermediate_court if appeal else profile.locality.basic_court,
-            "role": role,
-            "cause": rng.choice(JUDICIAL_CAUSES),
-            "amount": _yuan(amount),
-            "status": "pending" if (ANCHOR_DATE - filed_on).days < 270 and rng.random() < 0.7 else "closed",
-        }
+        yield (
+            f"{filed_on.year}-{number}",
+            filed_on,
+            {
+                "case_no": f"（{filed_on.year}）{court_code}民初{rng.randint(100, 19999)}号",
+                "court": profile.locality.intermediate_court if appeal else profile.locality.basic_court,
+                "role": role,
+                "cause": rng.choice(JUDICIAL_CAUSES),
+                "amount": _yuan(amount),
+                "status": "pending" if (ANCHOR_DATE - filed_on).days < 270 and rng.random() < 0.7 else "closed",
+            },
+        )
 
 
 def _honor(profile: Profile, rng: random.Random):
@@ -385,22 +519,36 @@ def _honor(profile: Profile, rng: random.Random):
         ("守合同重信用企业", locality.authority("市场监督管理局", "city")),
         ("纳税信用A级纳税人", locality.tax_bureau),
         ("劳动保障诚信示范单位", f"{locality.city}人力资源和社会保障局"),
-        ("专精特新中小企业", f"{locality.province}工业和信息化厅" if locality.province != locality.city else f"{locality.city}经济和信息化委员会"),
+        (
+            "专精特新中小企业",
+            f"{locality.province}工业和信息化厅"
+            if locality.province != locality.city
+            else f"{locality.city}经济和信息化委员会",
+        ),
         ("科技型中小企业", f"{locality.city}科学技术局"),
     ]
     count = rng.choices((0, 1, 2, 3), weights=(35, 35, 20, 10))[0]
     for number, (title, authority) in enumerate(rng.sample(candidates, count), start=1):
         awarded_on = _recent_day(rng, not_before=profile.established_on, within_days=5 * 365)
-        yield f"{awarded_on.year}-{number}", awarded_on, {"title": title, "authority": authority, "awarded_on": awarded_on.isoformat()}
+        yield (
+            f"{awarded_on.year}-{number}",
+            awarded_on,
+            {"title": title, "authority": authority, "awarded_on": awarded_on.isoformat()},
+        )
 
 
 def _commitment(profile: Profile, rng: random.Random):
     for number, title in enumerate(rng.sample(COMMITMENT_TITLES, rng.randint(1, 3)), start=1):
         committed_on = _recent_day(rng, not_before=profile.established_on, within_days=3 * 365)
-        yield f"{committed_on.year}-{number}", committed_on, {
-            "title": title, "committed_on": committed_on.isoformat(),
-            "fulfilled": rng.random() < (0.5 if profile.troubled else 0.95),
-        }
+        yield (
+            f"{committed_on.year}-{number}",
+            committed_on,
+            {
+                "title": title,
+                "committed_on": committed_on.isoformat(),
+                "fulfilled": rng.random() < (0.5 if profile.troubled else 0.95),
+            },
+        )
 
 
 def _tax(profile: Profile, rng: random.Random):
@@ -409,35 +557,51 @@ def _tax(profile: Profile, rng: random.Random):
     grades_by_year = {}
     quarterly_base = profile.headcount * rng.uniform(2_500, 12_000)
     for period, quarter_end in _recent_quarters(rng.randint(8, 16)):
-        grade = grades_by_year.setdefault(quarter_end.year, rng.choices(("A", "B", "M", "C", "D"), weights=grade_weights)[0])
+        grade = grades_by_year.setdefault(
+            quarter_end.year, rng.choices(("A", "B", "M", "C", "D"), weights=grade_weights)[0]
+        )
         in_arrears = rng.random() < (0.5 if grade in ("C", "D") else 0.02)
-        yield period, quarter_end, {
-            "period": period,
-            "tax_paid": _yuan(quarterly_base * rng.uniform(0.7, 1.3)),
-            "arrears": _yuan(quarterly_base * rng.uniform(0.05, 0.4) if in_arrears else 0),
-            "grade": grade,
-        }
+        yield (
+            period,
+            quarter_end,
+            {
+                "period": period,
+                "tax_paid": _yuan(quarterly_base * rng.uniform(0.7, 1.3)),
+                "arrears": _yuan(quarterly_base * rng.uniform(0.05, 0.4) if in_arrears else 0),
+                "grade": grade,
+            },
+        )
 
 
-def _payroll_months(profile: Profile, rng: random.Random, *, headcount_share: float, monthly_per_person: float, headcount_field: str):
+def _payroll_months(
+    profile: Profile, rng: random.Random, *, headcount_share: float, monthly_per_person: float, headcount_field: str
+):
     headcount = max(1, round(profile.headcount * headcount_share))
     for period, month_end in _recent_months(24):
         headcount = max(1, headcount + rng.choice((-1, 0, 0, 0, 1)))
         in_arrears = rng.random() < (0.25 if profile.troubled else 0.01)
-        yield period, month_end, {
-            "period": period,
-            headcount_field: headcount,
-            "arrears": _yuan(headcount * monthly_per_person * rng.uniform(0.5, 1.0) if in_arrears else 0),
-        }
+        yield (
+            period,
+            month_end,
+            {
+                "period": period,
+                headcount_field: headcount,
+                "arrears": _yuan(headcount * monthly_per_person * rng.uniform(0.5, 1.0) if in_arrears else 0),
+            },
+        )
 
 
 def _social_insurance(profile: Profile, rng: random.Random):
-    yield from _payroll_months(profile, rng, headcount_share=1.0, monthly_per_person=1_200, headcount_field="insured_headcount")
+    yield from _payroll_months(
+        profile, rng, headcount_share=1.0, monthly_per_person=1_200, headcount_field="insured_headcount"
+    )
 
 
 def _housing_fund(profile: Profile, rng: random.Random):
     share = rng.uniform(0.5, 0.9)
-    yield from _payroll_months(profile, rng, headcount_share=share, monthly_per_person=600, headcount_field="depositor_headcount")
+    yield from _payroll_months(
+        profile, rng, headcount_share=share, monthly_per_person=600, headcount_field="depositor_headcount"
+    )
 
 
 def _utilities(profile: Profile, rng: random.Random):
@@ -447,11 +611,16 @@ def _utilities(profile: Profile, rng: random.Random):
     for kind, monthly_per_person in kinds.items():
         for period, month_end in _recent_months(12):
             late = rng.random() < (0.3 if profile.troubled else 0.04)
-            yield f"{kind}-{period}", month_end, {
-                "period": period, "kind": kind,
-                "amount_paid": _yuan(profile.headcount * monthly_per_person * rng.uniform(0.6, 1.4)),
-                "overdue_days": rng.randint(5, 90) if late else 0,
-            }
+            yield (
+                f"{kind}-{period}",
+                month_end,
+                {
+                    "period": period,
+                    "kind": kind,
+                    "amount_paid": _yuan(profile.headcount * monthly_per_person * rng.uniform(0.6, 1.4)),
+                    "overdue_days": rng.randint(5, 90) if late else 0,
+                },
+            )
 
 
 def _customs(profile: Profile, rng: random.Random):
@@ -460,26 +629,34 @@ def _customs(profile: Profile, rng: random.Random):
     grade = "失信企业" if profile.troubled else rng.choices(("高级认证企业", "常规管理企业"), weights=(15, 85))[0]
     scale = profile.headcount * rng.uniform(20_000, 80_000)
     for period, quarter_end in _recent_quarters(8):
-        yield period, quarter_end, {
-            "period": period,
-            "import_amount": _yuan(scale * rng.uniform(0.0, 0.6)),
-            "export_amount": _yuan(scale * rng.uniform(0.4, 1.2)),
-            "credit_grade": grade,
-        }
+        yield (
+            period,
+            quarter_end,
+            {
+                "period": period,
+                "import_amount": _yuan(scale * rng.uniform(0.0, 0.6)),
+                "export_amount": _yuan(scale * rng.uniform(0.4, 1.2)),
+                "credit_grade": grade,
+            },
+        )
 
 
 def _real_estate(profile: Profile, rng: random.Random):
     locality = profile.locality
     for number in range(1, rng.choices((0, 1, 2), weights=(50, 35, 15))[0] + 1):
         registered_on = _recent_day(rng, not_before=profile.established_on, within_days=10 * 365)
-        yield f"{number}", registered_on, {
-            "certificate_no": (
-                f"{locality.abbreviation}（{registered_on.year}）{locality.city}不动产权第{rng.randint(1, 9_999_999):07d}号"
-            ),
-            "area_sqm": f"{rng.uniform(60, 3_000):.2f}",
-            "mortgaged": rng.random() < 0.5,
-            "registered_on": registered_on.isoformat(),  # an extra field: the protocol keeps those
-        }
+        yield (
+            f"{number}",
+            registered_on,
+            {
+                "certificate_no": (
+                    f"{locality.abbreviation}（{registered_on.year}）{locality.city}不动产权第{rng.randint(1, 9_999_999):07d}号"
+                ),
+                "area_sqm": f"{rng.uniform(60, 3_000):.2f}",
+                "mortgaged": rng.random() < 0.5,
+                "registered_on": registered_on.isoformat(),  # an extra field: the protocol keeps those
+            },
+        )
 
 
 def _ip(profile: Profile, rng: random.Random):
@@ -497,15 +674,22 @@ def _ip(profile: Profile, rng: random.Random):
         else:
             identifier = f"{granted_on.year}SR{rng.randint(1, 1_999_999):07d}"
             title = f"{profile.trade_name}{rng.choice(('进销存管理系统', '智能排产软件', '客户服务平台'))}V{rng.randint(1, 3)}.0"
-        yield f"{kind}-{number}", granted_on, {
-            "kind": kind, "number": identifier, "title": title, "granted_on": granted_on.isoformat(),
-        }
+        yield (
+            f"{kind}-{number}",
+            granted_on,
+            {
+                "kind": kind,
+                "number": identifier,
+                "title": title,
+                "granted_on": granted_on.isoformat(),
+            },
+        )
 
 
 def _patent_check_character(digits: str) -> str:
     """The check character of a Chinese patent application number (twelve digits)."""
     weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-    remainder = sum(int(digit) * weight for digit, weight in zip(digits, weights)) % 11
+    remainder = sum(int(digit) * weight for digit, weight in zip(digits, weights, strict=True)) % 11
     return "X" if remainder == 10 else str(remainder)
 
 
@@ -513,13 +697,28 @@ def _rating(profile: Profile, rng: random.Random):
     score = rng.randint(380, 640) if profile.troubled else rng.randint(640, 980)
     grade = "A" if score >= 850 else "B" if score >= 700 else "C" if score >= 550 else "D"
     evaluated_on = _recent_day(rng, not_before=profile.established_on, within_days=180)
-    yield f"{evaluated_on.year}", evaluated_on, {"grade": grade, "score": score, "evaluated_on": evaluated_on.isoformat()}
+    yield (
+        f"{evaluated_on.year}",
+        evaluated_on,
+        {"grade": grade, "score": score, "evaluated_on": evaluated_on.isoformat()},
+    )
 
 
 GENERATORS = {
-    "registration": _registration, "license": _license, "penalty": _penalty, "dishonest": _dishonest,
-    "judicial": _judicial, "honor": _honor, "commitment": _commitment, "tax": _tax,
-    "social_insurance": _social_insurance, "housing_fund": _housing_fund, "utilities": _utilities,
-    "customs": _customs, "real_estate": _real_estate, "ip": _ip, "rating": _rating,
+    "registration": _registration,
+    "license": _license,
+    "penalty": _penalty,
+    "dishonest": _dishonest,
+    "judicial": _judicial,
+    "honor": _honor,
+    "commitment": _commitment,
+    "tax": _tax,
+    "social_insurance": _social_insurance,
+    "housing_fund": _housing_fund,
+    "utilities": _utilities,
+    "customs": _customs,
+    "real_estate": _real_estate,
+    "ip": _ip,
+    "rating": _rating,
 }
 assert set(GENERATORS) == set(ALL_CATEGORIES), "every category needs a generator"

@@ -118,7 +118,7 @@ class SimulatorConfig:
     def knows(self, uscc: str) -> bool:
         """Whether this platform holds anything on ``uscc``; the seed is part of the draw so
         that two simulated cities know different enterprises."""
-        digest = hashlib.sha256(f"{self.seed}|{uscc}|subject".encode("utf-8")).digest()
+        digest = hashlib.sha256(f"{self.seed}|{uscc}|subject".encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64 >= self.unknown_rate
 
 
@@ -227,7 +227,12 @@ def _is_authorization(value) -> bool:
 
 # A value of the wrong type for each field type of categories.RECORD_FIELDS.
 WRONG_TYPE_VALUES = {
-    "string": 12345, "amount": 12345.6, "date": "2024/01/31", "period": "2024-13", "int": "12", "bool": "yes",
+    "string": 12345,
+    "amount": 12345.6,
+    "date": "2024/01/31",
+    "period": "2024-13",
+    "int": "12",
+    "bool": "yes",
 }
 
 
@@ -415,7 +420,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(length))
 
         path = self.path.split("?", 1)[0]
-        endpoint = path[len(config.path_prefix):] if path.startswith(config.path_prefix) else None
+        endpoint = path[len(config.path_prefix) :] if path.startswith(config.path_prefix) else None
         if endpoint not in ENDPOINT_METHODS:
             return Answer(404, {"error": Errors.NOT_FOUND})
         if self.command != ENDPOINT_METHODS[endpoint]:
@@ -459,13 +464,16 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             return Answer(404, {"error": Errors.UNKNOWN_SUBJECT})
         records = holdings(config, query)
         offset = query.offset(len(records))
-        page = records[offset:offset + config.page_size]
+        page = records[offset : offset + config.page_size]
         next_offset = offset + len(page)
-        previous_page = records[max(0, offset - config.page_size):offset]
-        return Answer(200, {
-            "records": self._misbehave(page, previous_page),
-            "next_cursor": query.cursor_for(next_offset) if next_offset < len(records) else None,
-        })
+        previous_page = records[max(0, offset - config.page_size) : offset]
+        return Answer(
+            200,
+            {
+                "records": self._misbehave(page, previous_page),
+                "next_cursor": query.cursor_for(next_offset) if next_offset < len(records) else None,
+            },
+        )
 
     def _misbehave(self, page: list[dict], previous_page: list[dict]) -> list[dict]:
         """Break and repeat records at the configured rates. A repeat is the record itself
@@ -565,8 +573,10 @@ def start_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int 
     so tests can run several platforms at once."""
     server = SimulatorServer((host, port), config)
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1},
-        name=f"cdp-simulator-{server.server_address[1]}", daemon=True,
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.1},
+        name=f"cdp-simulator-{server.server_address[1]}",
+        daemon=True,
     )
     thread.start()
     return RunningSimulator(server, thread, host)

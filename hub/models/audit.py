@@ -40,7 +40,8 @@ class AuditEvent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_chain_sequence_unique")]
         indexes = [
-            models.Index(fields=["organization_id", "action", "at"], name="audit_event_org_action_at"),
+            # The access log: one organization's events of some actions, newest first by id.
+            models.Index(fields=["organization_id", "action", "-id"], name="audit_event_org_action_id"),
             models.Index(fields=["object_type", "object_id"], name="audit_event_object"),
         ]
 

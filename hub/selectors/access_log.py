@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from hub.audit import CREDIT_DATA_ACTIONS
 from hub.errors import NotFound
@@ -13,7 +14,7 @@ def access_log_events(*, user: User, uscc: str) -> QuerySet[AuditEvent]:
     """Only the enterprise itself reads its access log (404 for anyone else)."""
     organization = user.organization
     if organization is None or not organization.is_enterprise or organization.code != uscc:
-        raise NotFound("Enterprise not found.")
+        raise NotFound(_("Enterprise not found."))
     return AuditEvent.objects.filter(organization_id=organization.pk, action__in=CREDIT_DATA_ACTIONS)
 
 
@@ -27,13 +28,15 @@ def access_log_rows(events: list[AuditEvent]) -> list[dict]:
             [event.data["authorization"]] if event.data.get("authorization") else []
         )
         purposes = event.data.get("purposes") or ([event.data["purpose"]] if event.data.get("purpose") else [])
-        rows.append({
-            "at": event.at,
-            "organization": {"code": reader.code, "name": reader.name, "kind": reader.kind} if reader else None,
-            "user": event.actor_username,
-            "action": event.action,
-            "categories": event.data.get("categories", []),
-            "purpose": purposes[0] if purposes else None,
-            "authorization": authorizations[0] if authorizations else None,
-        })
+        rows.append(
+            {
+                "at": event.at,
+                "organization": {"code": reader.code, "name": reader.name, "kind": reader.kind} if reader else None,
+                "user": event.actor_username,
+                "action": event.action,
+                "categories": event.data.get("categories", []),
+                "purpose": purposes[0] if purposes else None,
+                "authorization": authorizations[0] if authorizations else None,
+            }
+        )
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
 from hub.models import Authorization, User
@@ -44,5 +45,5 @@ def authorizations_visible_to(user: User) -> QuerySet[Authorization]:
 def authorization_get(*, user: User, authorization_id: int) -> Authorization:
     authorization = authorizations_visible_to(user).filter(pk=authorization_id).first()
     if authorization is None:
-        raise NotFound("Authorization not found.")
+        raise NotFound(_("Authorization not found."))
     return authorization

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
 from hub.models import Organization, User
@@ -19,7 +20,7 @@ def organizations_visible_to(user: User) -> QuerySet[Organization]:
 def organization_get(*, user: User, organization_id: int) -> Organization:
     organization = organizations_visible_to(user).filter(pk=organization_id).first()
     if organization is None:
-        raise NotFound("Organization not found.")
+        raise NotFound(_("Organization not found."))
     return organization
 
 
@@ -28,7 +29,7 @@ def enterprise_get(*, user, uscc: str) -> Organization:
     read it; everyone else gets 404, as if it did not exist."""
     enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
     if enterprise is None or not user.is_authenticated or not _may_read_enterprise(user, enterprise):
-        raise NotFound("Enterprise not found.")
+        raise NotFound(_("Enterprise not found."))
     return enterprise
 
 
@@ -36,8 +37,10 @@ def _may_read_enterprise(user: User, enterprise: Organization) -> bool:
     if user.is_operator or user.organization_id == enterprise.pk:
         return True
     organization = user.organization
-    return organization is not None and organization.is_bank and bank_has_authorization_in_force(
-        bank_id=organization.pk, enterprise_id=enterprise.pk
+    return (
+        organization is not None
+        and organization.is_bank
+        and bank_has_authorization_in_force(bank_id=organization.pk, enterprise_id=enterprise.pk)
     )
 
 

@@ -25,6 +25,7 @@ class Messages:
     EXPIRY_PAST = _("The expiry must be in the future.")
     EXPIRY_TOO_FAR = _("An authorization is valid for at most one year.")
     UNKNOWN_APPLICATION = _("No such application of this enterprise.")
+    PURPOSE_UNKNOWN = _("Unknown purpose %(purpose)s; use loan_review, pre_credit or post_loan.")
     NOT_ACTIVE = _("The authorization is %(status)s, not active.")
 
 
@@ -55,6 +56,9 @@ def authorization_grant(
     if unknown:
         message = Messages.SCOPE_UNKNOWN % {"scope": unknown[0]}
         raise InvalidInput(message, fields={"scopes": [message]})
+    if purpose not in Authorization.Purpose.values:
+        message = Messages.PURPOSE_UNKNOWN % {"purpose": purpose}
+        raise InvalidInput(message, fields={"purpose": [message]})
     now = timezone.now()
     if expires_at <= now:
         raise InvalidInput(Messages.EXPIRY_PAST, fields={"expires_at": [Messages.EXPIRY_PAST]})

@@ -37,9 +37,7 @@ def _create_user(*, organization: Organization | None, username: str, password: 
         raise Conflict(Messages.USERNAME_TAKEN, fields={field: [Messages.USERNAME_TAKEN]})
     try:
         with transaction.atomic():
-            return User.objects.create_user(
-                username=username, password=password, organization=organization, role=role
-            )
+            return User.objects.create_user(username=username, password=password, organization=organization, role=role)
     except IntegrityError:
         raise Conflict(Messages.USERNAME_TAKEN, fields={field: [Messages.USERNAME_TAKEN]}) from None
 

@@ -14,8 +14,15 @@ URL = "/api/v1/connectors/"
 
 
 def connector_body(**overrides):
-    body = {"name": "郑州市信用平台", "kind": "cdp_http_v1", "base_url": "https://credit.zhengzhou.example/cdp",
-            "region_codes": ["410100"], "categories": ["tax", "penalty"], "key_id": "hub-1", "secret": "s3cr3t-value"}
+    body = {
+        "name": "郑州市信用平台",
+        "kind": "cdp_http_v1",
+        "base_url": "https://credit.zhengzhou.example/cdp",
+        "region_codes": ["410100"],
+        "categories": ["tax", "penalty"],
+        "key_id": "hub-1",
+        "secret": "s3cr3t-value",
+    }
     body.update(overrides)
     return body
 
@@ -40,16 +47,19 @@ def test_the_secret_is_never_returned_nor_stored_in_the_clear(api_client_for, pl
     assert Connector.objects.get().secret == "s3cr3t-value"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"kind": "ftp"}, "kind"),
-    ({"base_url": "http://credit.example.com"}, "base_url"),
-    ({"base_url": "https://credit.example.com/"}, "base_url"),
-    ({"base_url": "relative/dir", "kind": "file_drop"}, "base_url"),
-    ({"region_codes": []}, "region_codes"),
-    ({"region_codes": ["990100"]}, "region_codes"),
-    ({"categories": ["gossip"]}, "categories"),
-    ({"secret": ""}, "secret"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"kind": "ftp"}, "kind"),
+        ({"base_url": "http://credit.example.com"}, "base_url"),
+        ({"base_url": "https://credit.example.com/"}, "base_url"),
+        ({"base_url": "relative/dir", "kind": "file_drop"}, "base_url"),
+        ({"region_codes": []}, "region_codes"),
+        ({"region_codes": ["990100"]}, "region_codes"),
+        ({"categories": ["gossip"]}, "categories"),
+        ({"secret": ""}, "secret"),
+    ],
+)
 def test_bad_registrations_name_the_field(api_client_for, platform_admin, overrides, field):
     response = api_client_for(platform_admin).post(URL, connector_body(**overrides), format="json")
 
@@ -59,7 +69,9 @@ def test_bad_registrations_name_the_field(api_client_for, platform_admin, overri
 
 @pytest.mark.parametrize("persona", ["enterprise_admin", "bank_officer", "regulator_user"])
 def test_only_platforms_register_connectors(request, api_client_for, persona):
-    assert api_client_for(request.getfixturevalue(persona)).post(URL, connector_body(), format="json").status_code == 403
+    assert (
+        api_client_for(request.getfixturevalue(persona)).post(URL, connector_body(), format="json").status_code == 403
+    )
 
 
 def test_the_operator_approves_and_suspends(api_client_for, platform_admin, operator):

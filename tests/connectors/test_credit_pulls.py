@@ -22,8 +22,9 @@ URL = "/api/v1/credit-pulls/"
 
 @pytest.fixture
 def authorization(enterprise, bank, enterprise_admin):
-    return AuthorizationFactory(enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license"],
-                                granted_by=enterprise_admin)
+    return AuthorizationFactory(
+        enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license"], granted_by=enterprise_admin
+    )
 
 
 def start_pull(client, enterprise, capture, **body):
@@ -51,7 +52,12 @@ def test_a_full_pull_stores_every_record_once_and_ends_succeeded(
     assert pull["status"] == "succeeded"
     [source] = pull["sources"]
     expected = expected_records(enterprise, ["tax", "penalty"])
-    assert (source["connector"], source["status"], source["records"], source["skipped"]) == (connector.pk, "succeeded", expected, 0)
+    assert (source["connector"], source["status"], source["records"], source["skipped"]) == (
+        connector.pk,
+        "succeeded",
+        expected,
+        0,
+    )
     assert CreditRecord.objects.filter(enterprise=enterprise).count() == expected
     assert pull["started_at"] and pull["finished_at"]
     assert AuditEvent.objects.filter(action="credit_pull.started", organization_id=enterprise.pk).exists()
@@ -77,8 +83,9 @@ def test_only_active_connectors_covering_the_region_and_categories_are_asked(
     ConnectorFactory(base_url=running_simulator.base_url, status="suspended")
     ConnectorFactory(base_url=running_simulator.base_url, categories=["customs"])  # nothing requested
 
-    response = start_pull(api_client_for(bank_officer), enterprise, django_capture_on_commit_callbacks,
-                          categories=["tax", "penalty"])
+    response = start_pull(
+        api_client_for(bank_officer), enterprise, django_capture_on_commit_callbacks, categories=["tax", "penalty"]
+    )
 
     sources = {source["connector"]: source["categories"] for source in response.json()["sources"]}
     assert sources == {province.pk: ["penalty", "tax"], city.pk: ["tax"]}
@@ -119,7 +126,9 @@ def test_pulls_without_an_authorization_in_force_covering_the_request_are_403(
 
 @pytest.mark.parametrize("persona", ["enterprise_admin", "regulator_user", "platform_admin", "outsider"])
 def test_only_banks_pull(request, api_client_for, enterprise, authorization, persona):
-    response = api_client_for(request.getfixturevalue(persona)).post(URL, {"enterprise": enterprise.code}, format="json")
+    response = api_client_for(request.getfixturevalue(persona)).post(
+        URL, {"enterprise": enterprise.code}, format="json"
+    )
 
     assert response.status_code == 403
 
@@ -129,7 +138,9 @@ def test_another_bank_cannot_pull_on_this_banks_authorization(api_client_for, en
 
     other_bank_officer = UserFactory(organization=OrganizationFactory(kind="bank", code="OTHER"))
 
-    assert api_client_for(other_bank_officer).post(URL, {"enterprise": enterprise.code}, format="json").status_code == 403
+    assert (
+        api_client_for(other_bank_officer).post(URL, {"enterprise": enterprise.code}, format="json").status_code == 403
+    )
 
 
 def test_a_pull_is_visible_only_to_its_bank(api_client_for, bank_officer, outsider, enterprise, authorization):
@@ -139,7 +150,9 @@ def test_a_pull_is_visible_only_to_its_bank(api_client_for, bank_officer, outsid
 
 
 def test_bad_categories_are_named(api_client_for, bank_officer, enterprise, authorization):
-    response = api_client_for(bank_officer).post(URL, {"enterprise": enterprise.code, "categories": ["gossip"]}, format="json")
+    response = api_client_for(bank_officer).post(
+        URL, {"enterprise": enterprise.code, "categories": ["gossip"]}, format="json"
+    )
 
     assert response.status_code == 400 and "categories" in response.json()["error"]["fields"]
 
@@ -156,8 +169,13 @@ def run_pull_with(simulator, enterprise, bank_officer, capture, client, categori
 def test_malformed_records_are_skipped_and_counted_and_the_source_ends_partial(
     api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks
 ):
-    pull = run_pull_with(simulator_factory(malformed_rate=0.3, page_size=5), enterprise, bank_officer,
-                         django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator_factory(malformed_rate=0.3, page_size=5),
+        enterprise,
+        bank_officer,
+        django_capture_on_commit_callbacks,
+        api_client_for(bank_officer),
+    )
 
     [source] = pull["sources"]
     assert pull["status"] == "partial" and source["status"] == "partial"
@@ -168,8 +186,13 @@ def test_malformed_records_are_skipped_and_counted_and_the_source_ends_partial(
 def test_repeated_records_are_stored_once(
     api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks
 ):
-    pull = run_pull_with(simulator_factory(duplicate_rate=0.5, page_size=4), enterprise, bank_officer,
-                         django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator_factory(duplicate_rate=0.5, page_size=4),
+        enterprise,
+        bank_officer,
+        django_capture_on_commit_callbacks,
+        api_client_for(bank_officer),
+    )
 
     assert pull["status"] == "succeeded"
     assert CreditRecord.objects.count() == expected_records(enterprise, ["tax", "penalty"])
@@ -178,8 +201,13 @@ def test_repeated_records_are_stored_once(
 def test_a_wrong_response_signature_fails_the_source_and_stores_nothing(
     api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks
 ):
-    pull = run_pull_with(simulator_factory(wrong_signature=True), enterprise, bank_officer,
-                         django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator_factory(wrong_signature=True),
+        enterprise,
+        bank_officer,
+        django_capture_on_commit_callbacks,
+        api_client_for(bank_officer),
+    )
 
     assert pull["status"] == "failed"
     assert pull["sources"][0]["error"].startswith("bad_response_signature")
@@ -200,19 +228,32 @@ def test_wrong_credentials_fail_the_source_permanently(
 def test_an_unknown_subject_is_a_success_with_no_records(
     api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks
 ):
-    pull = run_pull_with(simulator_factory(unknown_rate=1), enterprise, bank_officer,
-                         django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator_factory(unknown_rate=1),
+        enterprise,
+        bank_officer,
+        django_capture_on_commit_callbacks,
+        api_client_for(bank_officer),
+    )
 
     assert pull["status"] == "succeeded" and pull["sources"][0]["records"] == 0
 
 
 def test_transient_failures_are_retried_until_the_page_arrives(
-    api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks, settings
+    api_client_for,
+    bank_officer,
+    enterprise,
+    authorization,
+    simulator_factory,
+    django_capture_on_commit_callbacks,
+    settings,
 ):
     settings.HUB_CONNECTOR_RETRY_ATTEMPTS = 12
     simulator = simulator_factory(error_rate=0.4, rate_limit_rate=0.1, page_size=2, seed="flaky")
 
-    pull = run_pull_with(simulator, enterprise, bank_officer, django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator, enterprise, bank_officer, django_capture_on_commit_callbacks, api_client_for(bank_officer)
+    )
 
     assert pull["status"] == "succeeded"
     assert CreditRecord.objects.count() == expected_records(enterprise, ["tax", "penalty"], seed="flaky")
@@ -223,12 +264,20 @@ def test_transient_failures_are_retried_until_the_page_arrives(
 
 
 def test_a_platform_that_keeps_failing_ends_failed_and_opens_its_circuit(
-    api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks, settings
+    api_client_for,
+    bank_officer,
+    enterprise,
+    authorization,
+    simulator_factory,
+    django_capture_on_commit_callbacks,
+    settings,
 ):
     settings.HUB_CIRCUIT_THRESHOLD = 3
     simulator = simulator_factory(error_rate=1)
 
-    pull = run_pull_with(simulator, enterprise, bank_officer, django_capture_on_commit_callbacks, api_client_for(bank_officer))
+    pull = run_pull_with(
+        simulator, enterprise, bank_officer, django_capture_on_commit_callbacks, api_client_for(bank_officer)
+    )
 
     source = PullSource.objects.get()
     assert pull["status"] == "failed"
@@ -277,7 +326,9 @@ def test_a_pull_interrupted_mid_source_resumes_from_its_cursor_without_duplicate
     # halfway, with its records so far stored.
     source = PullSource.objects.get(pull_id=pull_id)
     first_page_cursor = _cursor_after_first_page(simulator, enterprise, authorization, source)
-    CreditPull.objects.filter(pk=pull_id).update(status="running", lease_until=timezone.now() - timedelta(seconds=1), finished_at=None)
+    CreditPull.objects.filter(pk=pull_id).update(
+        status="running", lease_until=timezone.now() - timedelta(seconds=1), finished_at=None
+    )
     PullSource.objects.filter(pk=source.pk).update(status="running", cursor=first_page_cursor, finished_at=None)
 
     assert credit_pull_run(pull_id=pull_id) == "succeeded"
@@ -289,15 +340,27 @@ def _cursor_after_first_page(simulator, enterprise, authorization, source):
     from connectors.base import RecordQuery
     from connectors.services.connectors import connector_client
 
-    query = RecordQuery(request_id="r", uscc=enterprise.code, categories=list(source.categories),
-                        authorization_id=str(authorization.pk), purpose="loan_review", expires_at=authorization.expires_at)
+    query = RecordQuery(
+        request_id="r",
+        uscc=enterprise.code,
+        categories=list(source.categories),
+        authorization_id=str(authorization.pk),
+        purpose="loan_review",
+        expires_at=authorization.expires_at,
+    )
     return connector_client(source.connector).fetch_page(query, None).next_cursor
 
 
 def test_a_second_run_while_the_lease_is_held_is_told_to_come_back(enterprise, bank, authorization, bank_officer):
-    pull = CreditPull.objects.create(bank=bank, enterprise=enterprise, authorization=authorization, categories=["tax"],
-                                     requested_by=bank_officer, status="running",
-                                     lease_until=timezone.now() + timedelta(seconds=30))
+    pull = CreditPull.objects.create(
+        bank=bank,
+        enterprise=enterprise,
+        authorization=authorization,
+        categories=["tax"],
+        requested_by=bank_officer,
+        status="running",
+        lease_until=timezone.now() + timedelta(seconds=30),
+    )
 
     with pytest.raises(PullBusy) as busy:
         credit_pull_run(pull_id=pull.pk)
@@ -328,3 +391,35 @@ def test_record_data_is_stored_encrypted(
         stored = [row[0] for row in cursor.fetchall()]
     assert all(value.startswith("enc1$") for value in stored)
     assert record.data["tax_paid"] not in "".join(stored)
+
+
+def test_an_unexpected_error_fails_only_its_own_source(
+    api_client_for,
+    bank_officer,
+    enterprise,
+    authorization,
+    simulator_factory,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from connectors.services import pulls
+
+    healthy, broken = simulator_factory(seed="a"), simulator_factory(seed="b")
+    ConnectorFactory(base_url=healthy.base_url)
+    broken_connector = ConnectorFactory(base_url=broken.base_url)
+    store = pulls.records_store
+
+    def store_or_fail(*, enterprise_id, connector, records):
+        if connector.pk == broken_connector.pk:
+            raise RuntimeError("disk full")
+        return store(enterprise_id=enterprise_id, connector=connector, records=records)
+
+    monkeypatch.setattr(pulls, "records_store", store_or_fail)
+
+    client = api_client_for(bank_officer)
+    pull_id = start_pull(client, enterprise, django_capture_on_commit_callbacks).json()["id"]
+
+    pull = client.get(f"{URL}{pull_id}/").json()
+    assert pull["status"] == "partial"
+    errors = {source["connector"]: (source["status"], source["error"]) for source in pull["sources"]}
+    assert errors[broken_connector.pk] == ("failed", "internal_error: RuntimeError")

@@ -13,8 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def tax_line(uscc, source_id, period="2026-Q1"):
-    return json.dumps({"uscc": uscc, "source_id": source_id, "category": "tax", "occurred_on": "2026-03-31",
-                       "data": {"period": period, "tax_paid": "10.00", "arrears": "0.00", "grade": "A"}}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "uscc": uscc,
+            "source_id": source_id,
+            "category": "tax",
+            "occurred_on": "2026-03-31",
+            "data": {"period": period, "tax_paid": "10.00", "arrears": "0.00", "grade": "A"},
+        },
+        ensure_ascii=False,
+    )
 
 
 def pull_for(enterprise, bank, officer, directory):
@@ -27,7 +35,9 @@ def pull_for(enterprise, bank, officer, directory):
 
 
 def test_complete_files_are_read_and_half_written_ones_are_not(tmp_path, enterprise, bank, bank_officer):
-    (tmp_path / "batch-1.jsonl").write_text(tax_line(enterprise.code, "a") + "\n" + tax_line(enterprise.code, "b") + "\n")
+    (tmp_path / "batch-1.jsonl").write_text(
+        tax_line(enterprise.code, "a") + "\n" + tax_line(enterprise.code, "b") + "\n"
+    )
     (tmp_path / "batch-2.jsonl.part").write_text(tax_line(enterprise.code, "c") + "\n")
 
     status, _pull = pull_for(enterprise, bank, bank_officer, tmp_path)
@@ -42,13 +52,22 @@ def test_a_file_is_taken_once_and_its_other_enterprises_records_wait_for_them(tm
     connector_class = registry.get("file_drop")
     client = connector_class(base_url=str(tmp_path), key_id="", secret="")
     other = outsider.organization.code
-    (tmp_path / "mixed.jsonl").write_text("\n".join([tax_line(enterprise.code, "mine"), tax_line(other, "theirs")]) + "\n")
-    from connectors.base import RecordQuery
+    (tmp_path / "mixed.jsonl").write_text(
+        "\n".join([tax_line(enterprise.code, "mine"), tax_line(other, "theirs")]) + "\n"
+    )
     from django.utils import timezone
 
+    from connectors.base import RecordQuery
+
     def query(uscc):
-        return RecordQuery(request_id="r", uscc=uscc, categories=["tax"], authorization_id="1", purpose="loan_review",
-                           expires_at=timezone.now())
+        return RecordQuery(
+            request_id="r",
+            uscc=uscc,
+            categories=["tax"],
+            authorization_id="1",
+            purpose="loan_review",
+            expires_at=timezone.now(),
+        )
 
     mine = client.fetch_page(query(enterprise.code), None).records
     theirs = client.fetch_page(query(other), None).records
@@ -59,8 +78,12 @@ def test_a_file_is_taken_once_and_its_other_enterprises_records_wait_for_them(tm
 
 
 def test_unreadable_lines_are_skipped_and_counted(tmp_path, enterprise, bank, bank_officer):
-    (tmp_path / "bad.jsonl").write_text(tax_line(enterprise.code, "ok") + "\n" +
-                                        json.dumps({"uscc": enterprise.code, "category": "tax", "data": "x"}) + "\n")
+    (tmp_path / "bad.jsonl").write_text(
+        tax_line(enterprise.code, "ok")
+        + "\n"
+        + json.dumps({"uscc": enterprise.code, "category": "tax", "data": "x"})
+        + "\n"
+    )
 
     status, pull = pull_for(enterprise, bank, bank_officer, tmp_path)
 

@@ -26,8 +26,9 @@ def logged_in(client):
 
 @pytest.fixture
 def authorization(enterprise, bank, enterprise_admin):
-    return AuthorizationFactory(enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license"],
-                                granted_by=enterprise_admin)
+    return AuthorizationFactory(
+        enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license"], granted_by=enterprise_admin
+    )
 
 
 @pytest.fixture
@@ -79,12 +80,15 @@ def test_others_are_refused_the_connectors_page(logged_in, request, persona):
     assert logged_in(request.getfixturevalue(persona)).get("/connectors/").status_code == 403
 
 
-@pytest.mark.parametrize("persona, shown, hidden", [
-    ("bank_officer", ["/pulls/"], ["/connectors/", "/authorizations/"]),
-    ("platform_admin", ["/connectors/"], ["/pulls/", "/authorizations/"]),
-    ("operator", ["/connectors/"], ["/pulls/", "/authorizations/"]),
-    ("regulator_user", [], ["/pulls/", "/connectors/", "/authorizations/"]),
-])
+@pytest.mark.parametrize(
+    "persona, shown, hidden",
+    [
+        ("bank_officer", ["/pulls/"], ["/connectors/", "/authorizations/"]),
+        ("platform_admin", ["/connectors/"], ["/pulls/", "/authorizations/"]),
+        ("operator", ["/connectors/"], ["/pulls/", "/authorizations/"]),
+        ("regulator_user", [], ["/pulls/", "/connectors/", "/authorizations/"]),
+    ],
+)
 def test_the_navigation_shows_the_pages_of_the_organization_kind(logged_in, request, persona, shown, hidden):
     html = logged_in(request.getfixturevalue(persona)).get("/").content.decode()
 
@@ -142,8 +146,14 @@ def test_a_running_pull_shows_a_partial_progress_bar_and_no_profile_link_yet(
 ):
     # given a pull with two sources, one finished and one still running
     first, second = (ConnectorFactory(base_url=running_simulator.base_url) for _ in range(2))
-    pull = CreditPull.objects.create(bank=bank_officer.organization, enterprise=enterprise, authorization=authorization,
-                                     categories=["tax"], requested_by=bank_officer, status="running")
+    pull = CreditPull.objects.create(
+        bank=bank_officer.organization,
+        enterprise=enterprise,
+        authorization=authorization,
+        categories=["tax"],
+        requested_by=bank_officer,
+        status="running",
+    )
     pull.sources.create(connector=first, categories=["tax"], status="succeeded", records=12)
     pull.sources.create(connector=second, categories=["tax"], status="running")
 
@@ -168,18 +178,23 @@ def test_a_pull_without_an_authorization_is_refused_on_the_form(
 def test_a_category_beyond_the_authorization_is_refused(
     logged_in, bank_officer, enterprise, authorization, connector, django_capture_on_commit_callbacks
 ):
-    response = start_pull(logged_in(bank_officer), django_capture_on_commit_callbacks, enterprise, categories=["customs"])
+    response = start_pull(
+        logged_in(bank_officer), django_capture_on_commit_callbacks, enterprise, categories=["customs"]
+    )
 
     assert response.status_code == 403
     assert 'name="categories" value="customs"' in response.content.decode()
     assert not CreditPull.objects.exists()
 
 
-@pytest.mark.parametrize("form, field", [
-    ({"enterprise": "91410100MA0000001"}, "enterprise"),
-    ({"enterprise": "91410100MA00000010"}, "enterprise"),
-    ({"categories": ["gossip"]}, "categories"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        ({"enterprise": "91410100MA0000001"}, "enterprise"),
+        ({"enterprise": "91410100MA00000010"}, "enterprise"),
+        ({"categories": ["gossip"]}, "categories"),
+    ],
+)
 def test_a_malformed_pull_request_names_its_field(logged_in, bank_officer, enterprise, authorization, form, field):
     response = logged_in(bank_officer).post("/pulls/", {"enterprise": enterprise.code, **form})
 
@@ -190,8 +205,13 @@ def test_a_malformed_pull_request_names_its_field(logged_in, bank_officer, enter
 
 def test_another_banks_pull_is_not_found(logged_in, bank_officer, enterprise, authorization, connector):
     other_bank = OrganizationFactory(kind="bank", code="OTHERBANK")
-    pull = CreditPull.objects.create(bank=bank_officer.organization, enterprise=enterprise, authorization=authorization,
-                                     categories=["tax"], requested_by=bank_officer)
+    pull = CreditPull.objects.create(
+        bank=bank_officer.organization,
+        enterprise=enterprise,
+        authorization=authorization,
+        categories=["tax"],
+        requested_by=bank_officer,
+    )
 
     response = logged_in(UserFactory(organization=other_bank)).get(f"/pulls/{pull.pk}/")
 
@@ -252,9 +272,15 @@ def test_the_profile_is_forbidden_once_revoked(logged_in, bank_officer, enterpri
 
 
 def connector_form(**overrides):
-    form = {"name": "郑州市信用平台", "kind": "cdp_http_v1", "base_url": "https://credit.zhengzhou.example/cdp",
-            "region_codes": "410100, 410300", "categories": ["tax", "penalty"], "key_id": "hub-1",
-            "secret": "s3cr3t-value"}
+    form = {
+        "name": "郑州市信用平台",
+        "kind": "cdp_http_v1",
+        "base_url": "https://credit.zhengzhou.example/cdp",
+        "region_codes": "410100, 410300",
+        "categories": ["tax", "penalty"],
+        "key_id": "hub-1",
+        "secret": "s3cr3t-value",
+    }
     form.update(overrides)
     return form
 
@@ -272,15 +298,20 @@ def test_a_platform_admin_registers_a_connector_that_waits_for_approval(logged_i
     assert "s3cr3t-value" not in html
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"kind": "ftp"}, "kind"),
-    ({"base_url": "http://credit.example.com"}, "base_url"),
-    ({"region_codes": ""}, "region_codes"),
-    ({"region_codes": "410100 990100"}, "region_codes"),
-    ({"categories": []}, "categories"),
-    ({"secret": ""}, "secret"),
-])
-def test_each_refused_registration_names_its_field_and_never_echoes_the_secret(logged_in, platform_admin, overrides, field):
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"kind": "ftp"}, "kind"),
+        ({"base_url": "http://credit.example.com"}, "base_url"),
+        ({"region_codes": ""}, "region_codes"),
+        ({"region_codes": "410100 990100"}, "region_codes"),
+        ({"categories": []}, "categories"),
+        ({"secret": ""}, "secret"),
+    ],
+)
+def test_each_refused_registration_names_its_field_and_never_echoes_the_secret(
+    logged_in, platform_admin, overrides, field
+):
     response = logged_in(platform_admin).post("/connectors/", connector_form(**overrides))
 
     assert response.status_code == 400
@@ -301,8 +332,13 @@ def test_platform_staff_see_their_connectors_but_may_not_register(logged_in, pla
 
 
 def test_a_platform_sees_its_own_connectors_with_their_health_and_no_one_elses(logged_in, platform_admin):
-    own = ConnectorFactory(platform=platform_admin.organization, name="本平台接口", health_state="unhealthy",
-                           health_failures=3, health_detail="unavailable: 503")
+    own = ConnectorFactory(
+        platform=platform_admin.organization,
+        name="本平台接口",
+        health_state="unhealthy",
+        health_failures=3,
+        health_detail="unavailable: 503",
+    )
     foreign = ConnectorFactory(name="别的平台接口")
 
     html = logged_in(platform_admin).get("/connectors/").content.decode()

@@ -15,19 +15,30 @@ URL = "/api/v1/authorizations/"
 
 
 def grant_body(**overrides):
-    body = {"bank": "ZYBANK", "scopes": ["tax", "penalty"], "purpose": "loan_review",
-            "expires_at": (timezone.now() + timedelta(days=90)).isoformat(), "application": None}
+    body = {
+        "bank": "ZYBANK",
+        "scopes": ["tax", "penalty"],
+        "purpose": "loan_review",
+        "expires_at": (timezone.now() + timedelta(days=90)).isoformat(),
+        "application": None,
+    }
     body.update(overrides)
     return body
 
 
-def test_an_enterprise_grants_a_bank_access_and_gets_a_verifiable_receipt(api_client_for, enterprise_admin, bank, anonymous_client):
+def test_an_enterprise_grants_a_bank_access_and_gets_a_verifiable_receipt(
+    api_client_for, enterprise_admin, bank, anonymous_client
+):
     response = api_client_for(enterprise_admin).post(URL, grant_body(), format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
     assert {key: body[key] for key in ("bank", "scopes", "purpose", "status")} == {
-        "bank": "ZYBANK", "scopes": ["penalty", "tax"], "purpose": "loan_review", "status": "active"}
+        "bank": "ZYBANK",
+        "scopes": ["penalty", "tax"],
+        "purpose": "loan_review",
+        "status": "active",
+    }
     jwks = anonymous_client.get("/api/v1/hub/keys/").json()
     assert jwks["keys"][0]["kty"] == "OKP" and jwks["keys"][0]["crv"] == "Ed25519" and jwks["keys"][0]["kid"]
     claims = verify_receipt(body["receipt"], jwks)
@@ -48,16 +59,19 @@ def test_a_receipt_altered_by_anyone_fails_verification(api_client_for, enterpri
         verify_receipt(f"{header}.{forged_payload}.{signature}", anonymous_client.get("/api/v1/hub/keys/").json())
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"bank": "NOSUCH"}, "bank"),
-    ({"scopes": []}, "scopes"),
-    ({"scopes": ["tax", "gossip"]}, "scopes"),
-    ({"scopes": "tax"}, "scopes"),
-    ({"purpose": "marketing"}, "purpose"),
-    ({"expires_at": "2020-01-01T00:00:00+08:00"}, "expires_at"),
-    ({"expires_at": "not a date"}, "expires_at"),
-    ({"application": 999}, "application"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"bank": "NOSUCH"}, "bank"),
+        ({"scopes": []}, "scopes"),
+        ({"scopes": ["tax", "gossip"]}, "scopes"),
+        ({"scopes": "tax"}, "scopes"),
+        ({"purpose": "marketing"}, "purpose"),
+        ({"expires_at": "2020-01-01T00:00:00+08:00"}, "expires_at"),
+        ({"expires_at": "not a date"}, "expires_at"),
+        ({"application": 999}, "application"),
+    ],
+)
 def test_bad_grants_name_the_field(api_client_for, enterprise_admin, bank, overrides, field):
     response = api_client_for(enterprise_admin).post(URL, grant_body(**overrides), format="json")
 
@@ -81,7 +95,9 @@ def test_only_enterprises_grant(request, api_client_for, bank, persona):
     assert response.status_code == 403
 
 
-def test_the_bank_and_the_enterprise_each_see_it_others_do_not(api_client_for, enterprise_admin, bank_officer, outsider):
+def test_the_bank_and_the_enterprise_each_see_it_others_do_not(
+    api_client_for, enterprise_admin, bank_officer, outsider
+):
     created = api_client_for(enterprise_admin).post(URL, grant_body(), format="json").json()
 
     assert [row["id"] for row in api_client_for(bank_officer).get(URL).json()["results"]] == [created["id"]]
@@ -89,7 +105,9 @@ def test_the_bank_and_the_enterprise_each_see_it_others_do_not(api_client_for, e
     assert api_client_for(outsider).get(f"{URL}{created['id']}/").status_code == 404
 
 
-def test_revocation_is_recorded_and_only_the_granting_enterprise_may_revoke(api_client_for, enterprise_admin, bank_officer, outsider):
+def test_revocation_is_recorded_and_only_the_granting_enterprise_may_revoke(
+    api_client_for, enterprise_admin, bank_officer, outsider
+):
     created = api_client_for(enterprise_admin).post(URL, grant_body(), format="json").json()
     revoke = f"{URL}{created['id']}/revoke/"
 
@@ -113,7 +131,9 @@ def test_expiry_counts_at_read_time_and_the_task_records_it_once(api_client_for,
     assert AuditEvent.objects.filter(action="authorization.expired").count() == 1
 
 
-def test_a_bank_with_an_authorization_in_force_may_read_the_enterprise(api_client_for, enterprise_admin, enterprise, bank_officer):
+def test_a_bank_with_an_authorization_in_force_may_read_the_enterprise(
+    api_client_for, enterprise_admin, enterprise, bank_officer
+):
     detail = f"/api/v1/enterprises/{enterprise.code}/"
     assert api_client_for(bank_officer).get(detail).status_code == 404
 
@@ -122,3 +142,18 @@ def test_a_bank_with_an_authorization_in_force_may_read_the_enterprise(api_clien
 
     api_client_for(enterprise_admin).post(f"{URL}{created['id']}/revoke/")
     assert api_client_for(bank_officer).get(detail).status_code == 404
+
+
+def test_the_service_itself_refuses_an_unknown_purpose(enterprise_admin, bank):
+    from hub.errors import InvalidInput
+    from hub.services.consent import authorization_grant
+
+    with pytest.raises(InvalidInput) as refused:
+        authorization_grant(
+            actor=enterprise_admin,
+            bank_code=bank.code,
+            scopes=["tax"],
+            purpose="marketing",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    assert "purpose" in refused.value.fields

@@ -24,8 +24,12 @@ def china_today():
 
 
 def grant_form(**overrides):
-    form = {"bank": "ZYBANK", "scopes": ["tax", "penalty"], "purpose": "loan_review",
-            "expires_at": (china_today() + timedelta(days=30)).isoformat()}
+    form = {
+        "bank": "ZYBANK",
+        "scopes": ["tax", "penalty"],
+        "purpose": "loan_review",
+        "expires_at": (china_today() + timedelta(days=30)).isoformat(),
+    }
     form.update(overrides)
     return form
 
@@ -74,10 +78,13 @@ def test_the_navigation_of_an_enterprise_leads_to_its_consent_pages(logged_in, e
 # --- authorizations -----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_the_enterprises_own_authorizations_and_no_one_elses(logged_in, enterprise_admin, bank, outsider):
+def test_the_list_shows_the_enterprises_own_authorizations_and_no_one_elses(
+    logged_in, enterprise_admin, bank, outsider
+):
     # given one authorization of the enterprise and one of another enterprise
-    own = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, scopes=["tax"],
-                               granted_by=enterprise_admin)
+    own = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, scopes=["tax"], granted_by=enterprise_admin
+    )
     foreign = AuthorizationFactory(enterprise=outsider.organization, bank=bank, granted_by=outsider)
 
     # when the enterprise opens its authorizations
@@ -109,8 +116,9 @@ def test_granting_through_the_form_lasts_to_the_end_of_the_chosen_day_in_china(l
     last_day = china_today() + timedelta(days=30)
 
     # when the enterprise grants through the form
-    response = logged_in(enterprise_admin).post("/authorizations/", grant_form(expires_at=last_day.isoformat()),
-                                                follow=True)
+    response = logged_in(enterprise_admin).post(
+        "/authorizations/", grant_form(expires_at=last_day.isoformat()), follow=True
+    )
 
     # then the authorization exists, ends at 23:59:59 that day in China, and the page says so
     assert response.redirect_chain == [("/authorizations/", 302)]
@@ -125,8 +133,9 @@ def test_granting_through_the_form_lasts_to_the_end_of_the_chosen_day_in_china(l
 def test_grant_errors_are_named_next_to_their_fields_and_nothing_typed_is_lost(logged_in, enterprise_admin, bank):
     yesterday = (china_today() - timedelta(days=1)).isoformat()
 
-    response = logged_in(enterprise_admin).post("/authorizations/", grant_form(scopes=[], expires_at=yesterday,
-                                                                               purpose="pre_credit"))
+    response = logged_in(enterprise_admin).post(
+        "/authorizations/", grant_form(scopes=[], expires_at=yesterday, purpose="pre_credit")
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -135,14 +144,17 @@ def test_grant_errors_are_named_next_to_their_fields_and_nothing_typed_is_lost(l
     assert not Authorization.objects.exists()
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"expires_at": (datetime.now(CHINA).date() - timedelta(days=1)).isoformat()}, "expires_at"),
-    ({"expires_at": (datetime.now(CHINA).date() + timedelta(days=400)).isoformat()}, "expires_at"),
-    ({"expires_at": "next spring"}, "expires_at"),
-    ({"scopes": ["tax", "gossip"]}, "scopes"),
-    ({"bank": "NOSUCH"}, "bank"),
-    ({"purpose": "marketing"}, "purpose"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"expires_at": (datetime.now(CHINA).date() - timedelta(days=1)).isoformat()}, "expires_at"),
+        ({"expires_at": (datetime.now(CHINA).date() + timedelta(days=400)).isoformat()}, "expires_at"),
+        ({"expires_at": "next spring"}, "expires_at"),
+        ({"scopes": ["tax", "gossip"]}, "scopes"),
+        ({"bank": "NOSUCH"}, "bank"),
+        ({"purpose": "marketing"}, "purpose"),
+    ],
+)
 def test_each_refused_grant_names_its_field(logged_in, enterprise_admin, bank, overrides, field):
     response = logged_in(enterprise_admin).post("/authorizations/", grant_form(**overrides))
 
@@ -160,7 +172,9 @@ def test_the_service_refusal_of_a_too_distant_expiry_keeps_the_typed_date(logged
 
 
 def test_revoking_an_active_authorization_stops_it_at_once(logged_in, enterprise_admin, bank):
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin
+    )
 
     response = logged_in(enterprise_admin).post(f"/authorizations/{authorization.pk}/revoke/", follow=True)
 
@@ -172,7 +186,9 @@ def test_revoking_an_active_authorization_stops_it_at_once(logged_in, enterprise
 
 
 def test_revoking_twice_says_the_authorization_is_no_longer_active(logged_in, enterprise_admin, bank):
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin
+    )
     client = logged_in(enterprise_admin)
     client.post(f"/authorizations/{authorization.pk}/revoke/")
 
@@ -183,7 +199,9 @@ def test_revoking_twice_says_the_authorization_is_no_longer_active(logged_in, en
 
 
 def test_nobody_revokes_another_enterprises_authorization(logged_in, enterprise_admin, bank, outsider):
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin
+    )
 
     response = logged_in(outsider).post(f"/authorizations/{authorization.pk}/revoke/")
 
@@ -193,14 +211,18 @@ def test_nobody_revokes_another_enterprises_authorization(logged_in, enterprise_
 
 
 def test_revoking_needs_a_post(logged_in, enterprise_admin, bank):
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin
+    )
 
     assert logged_in(enterprise_admin).get(f"/authorizations/{authorization.pk}/revoke/").status_code == 405
 
 
 def test_an_authorization_past_its_expiry_shows_as_expired_without_a_revoke_button(logged_in, enterprise_admin, bank):
     # given an authorization still recorded active, but past its expiry
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization, bank=bank, granted_by=enterprise_admin
+    )
     Authorization.objects.filter(pk=authorization.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
 
     html = logged_in(enterprise_admin).get("/authorizations/").content.decode()
@@ -223,8 +245,13 @@ def test_grants_need_the_csrf_token(enterprise_admin, bank):
 
 def test_the_access_log_shows_who_read_the_enterprises_data(logged_in, enterprise_admin, bank, bank_officer):
     # given a bank that read the enterprise's profile under an authorization
-    authorization = AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank, scopes=["tax"],
-                                         purpose="pre_credit", granted_by=enterprise_admin)
+    authorization = AuthorizationFactory(
+        enterprise=enterprise_admin.organization,
+        bank=bank,
+        scopes=["tax"],
+        purpose="pre_credit",
+        granted_by=enterprise_admin,
+    )
     credit_profile_read(actor=bank_officer, uscc=enterprise_admin.organization.code)
 
     # when the enterprise opens its access log
@@ -273,8 +300,13 @@ def test_a_malformed_page_key_is_a_bad_request(logged_in, enterprise_admin):
 
 
 def notice(organization, title="信用修复提示", **fields):
-    return Notification.objects.create(organization=organization, kind="credit_repair", title=title,
-                                       body="您有一条行政处罚信息已满足修复条件。", **fields)
+    return Notification.objects.create(
+        organization=organization,
+        kind="credit_repair",
+        title=title,
+        body="您有一条行政处罚信息已满足修复条件。",
+        **fields,
+    )
 
 
 def test_notices_show_read_and_unread_and_can_be_marked_read(logged_in, enterprise_admin):

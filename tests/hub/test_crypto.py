@@ -86,13 +86,16 @@ def test_an_unknown_key_id_is_named():
         crypto.decrypt(token, context="c", keyring=other)
 
 
-@pytest.mark.parametrize("value, message", [
-    ("", "at least one key"),
-    ("nokey", "kid:base64key"),
-    ("k1:%%%", "not valid base64"),
-    (f"k1:{base64.b64encode(b'short').decode()}", "32 bytes"),
-    (f"k1:{AES_KEY},k1:{AES_KEY}", "appears twice"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("", "at least one key"),
+        ("nokey", "kid:base64key"),
+        ("k1:%%%", "not valid base64"),
+        (f"k1:{base64.b64encode(b'short').decode()}", "32 bytes"),
+        (f"k1:{AES_KEY},k1:{AES_KEY}", "appears twice"),
+    ],
+)
 def test_malformed_keyrings_are_refused_with_a_reason(value, message):
     with pytest.raises(ValueError, match=message):
         crypto.parse_keyring(value, crypto.AES_256_GCM)
@@ -108,7 +111,9 @@ def test_blind_indexes_are_keyed_and_separate_purposes():
     first = crypto.blind_index("410105198001011234", purpose="id", key=key, cipher=crypto.AES_256_GCM)
     assert first == crypto.blind_index("410105198001011234", purpose="id", key=key, cipher=crypto.AES_256_GCM)
     assert first != crypto.blind_index("410105198001011234", purpose="phone", key=key, cipher=crypto.AES_256_GCM)
-    assert first != crypto.blind_index("410105198001011234", purpose="id", key=bytes([1]) * 32, cipher=crypto.AES_256_GCM)
+    assert first != crypto.blind_index(
+        "410105198001011234", purpose="id", key=bytes([1]) * 32, cipher=crypto.AES_256_GCM
+    )
 
 
 def test_blind_indexes_use_hmac_sm3_in_sm4_mode():

@@ -9,21 +9,29 @@ from django.core.management import call_command
 from django.db import connection
 
 from hub import crypto
+from hub.identifiers import make_uscc
 from hub.models import AuditEvent, IdempotencyRecord, Organization
 from hub.services.encryption import encrypted_fields
 from hub.services.organizations import enterprise_register
-from hub.identifiers import make_uscc
 
 pytestmark = pytest.mark.django_db
 
-PLAINTEXTS = {"legal_representative": "王小明", "legal_representative_id_number": "41010519800101123X",
-              "contact_phone": "13712345678"}
+PLAINTEXTS = {
+    "legal_representative": "王小明",
+    "legal_representative_id_number": "41010519800101123X",
+    "contact_phone": "13712345678",
+}
 
 
 def register_enterprise(serial=5):
     return enterprise_register(
-        uscc=make_uscc(region_code="410100", serial=serial), name="郑州加密测试有限公司", region_code="410100",
-        industry_code="C39", scale="micro", admin_username=f"enc{serial}", admin_password="Strong-pass-2026",
+        uscc=make_uscc(region_code="410100", serial=serial),
+        name="郑州加密测试有限公司",
+        region_code="410100",
+        industry_code="C39",
+        scale="micro",
+        admin_username=f"enc{serial}",
+        admin_password="Strong-pass-2026",
         **PLAINTEXTS,
     )
 
@@ -52,8 +60,12 @@ def test_a_database_dump_holds_no_plaintext_of_encrypted_fields(api_client_for):
 def test_every_encrypted_field_is_known_to_rotation():
     names = {f"{model._meta.label}.{field.name}" for model, field in encrypted_fields()}
 
-    assert {"hub.Organization.legal_representative", "hub.Organization.contact_phone",
-            "hub.User.phone", "hub.IdempotencyRecord.response_body"} <= names
+    assert {
+        "hub.Organization.legal_representative",
+        "hub.Organization.contact_phone",
+        "hub.User.phone",
+        "hub.IdempotencyRecord.response_body",
+    } <= names
 
 
 def test_rotate_keys_re_encrypts_under_the_new_key_and_old_values_read_meanwhile(settings):
@@ -69,7 +81,9 @@ def test_rotate_keys_re_encrypts_under_the_new_key_and_old_values_read_meanwhile
     call_command("rotate_keys", batch_size=1)
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT contact_phone, legal_representative FROM hub_organization WHERE id = %s", [enterprise.pk])
+        cursor.execute(
+            "SELECT contact_phone, legal_representative FROM hub_organization WHERE id = %s", [enterprise.pk]
+        )
         stored = cursor.fetchone()
     assert all(value.startswith("enc1$A$k-new$") for value in stored)
     assert Organization.objects.get(pk=enterprise.pk).contact_phone == PLAINTEXTS["contact_phone"]

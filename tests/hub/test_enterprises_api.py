@@ -54,7 +54,9 @@ def test_a_wrong_check_character_is_a_400_naming_uscc(anonymous_client):
 def test_a_registered_uscc_is_a_409(anonymous_client):
     anonymous_client.post(URL, registration(), format="json")
 
-    response = anonymous_client.post(URL, registration(admin={"username": "other", "password": "Strong-pass-2026"}), format="json")
+    response = anonymous_client.post(
+        URL, registration(admin={"username": "other", "password": "Strong-pass-2026"}), format="json"
+    )
 
     assert response.status_code == 409
     assert response.json()["error"]["fields"]["uscc"] == [str(Messages.USCC_TAKEN)]
@@ -71,17 +73,20 @@ def test_a_taken_username_is_a_409_and_nothing_is_stored(anonymous_client):
     assert Organization.objects.count() == 1
 
 
-@pytest.mark.parametrize("field, value", [
-    ("uscc", 12345),
-    ("uscc", None),
-    ("name", ""),
-    ("region_code", "990100"),
-    ("region_code", "41010"),
-    ("industry_code", "65"),
-    ("scale", "huge"),
-    ("admin", "not-an-object"),
-    ("legal_representative_id_number", "1234"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("uscc", 12345),
+        ("uscc", None),
+        ("name", ""),
+        ("region_code", "990100"),
+        ("region_code", "41010"),
+        ("industry_code", "65"),
+        ("scale", "huge"),
+        ("admin", "not-an-object"),
+        ("legal_representative_id_number", "1234"),
+    ],
+)
 def test_each_bad_field_is_named(anonymous_client, field, value):
     response = anonymous_client.post(URL, registration(**{field: value}), format="json")
 
@@ -111,8 +116,9 @@ def test_a_json_array_body_is_a_400(anonymous_client):
 
 
 def test_personal_data_is_encrypted_and_its_id_number_indexed(anonymous_client):
-    body = registration(legal_representative="李华", legal_representative_id_number="41010519800101123X",
-                        contact_phone="13900000000")
+    body = registration(
+        legal_representative="李华", legal_representative_id_number="41010519800101123X", contact_phone="13900000000"
+    )
     anonymous_client.post(URL, body, format="json")
 
     enterprise = Organization.objects.get(code=body["uscc"])
@@ -121,8 +127,11 @@ def test_personal_data_is_encrypted_and_its_id_number_indexed(anonymous_client):
     raw = Organization.objects.filter(pk=enterprise.pk).values_list("contact_phone", flat=True)
     # values_list still decrypts; read what the database holds instead.
     from django.db import connection
+
     with connection.cursor() as cursor:
-        cursor.execute("SELECT legal_representative, contact_phone FROM hub_organization WHERE id = %s", [enterprise.pk])
+        cursor.execute(
+            "SELECT legal_representative, contact_phone FROM hub_organization WHERE id = %s", [enterprise.pk]
+        )
         stored = cursor.fetchone()
     assert all(value.startswith("enc1$") for value in stored)
     assert list(raw) == ["13900000000"]

@@ -31,7 +31,10 @@ def test_an_unsupported_content_type_is_a_415(api_client_for, operator):
 
 
 def test_an_organization_over_its_rate_gets_429_with_retry_after(api_client_for, bank_officer, settings):
-    settings.REST_FRAMEWORK = {**django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"organization": "3/min", "anonymous": "3/min"}}
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"organization": "3/min", "anonymous": "3/min"},
+    }
     client = api_client_for(bank_officer)
 
     statuses = [client.get("/api/v1/me/").status_code for _ in range(4)]
@@ -45,7 +48,10 @@ def test_an_organization_over_its_rate_gets_429_with_retry_after(api_client_for,
 def test_people_of_one_organization_share_its_rate(api_client_for, bank_officer, bank, settings):
     from tests.hub.factories import UserFactory
 
-    settings.REST_FRAMEWORK = {**django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"organization": "2/min", "anonymous": "9/min"}}
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"organization": "2/min", "anonymous": "9/min"},
+    }
     colleague = UserFactory(organization=bank)
     first, second = api_client_for(bank_officer), api_client_for(colleague)
 
@@ -112,4 +118,9 @@ def test_the_schema_describes_the_api(client):
 
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert {"/api/v1/enterprises/", "/api/v1/enterprises/{uscc}/", "/api/v1/organizations/", "/api/v1/auth/token/"} <= set(paths)
+    assert {
+        "/api/v1/enterprises/",
+        "/api/v1/enterprises/{uscc}/",
+        "/api/v1/organizations/",
+        "/api/v1/auth/token/",
+    } <= set(paths)

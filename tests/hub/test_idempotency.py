@@ -14,8 +14,13 @@ URL = "/api/v1/organizations/"
 
 
 def bank_body(code="C7654321", username="idem-admin"):
-    return {"kind": "bank", "code": code, "name": "某银行", "region_code": "410100",
-            "admin": {"username": username, "password": "Strong-pass-2026"}}
+    return {
+        "kind": "bank",
+        "code": code,
+        "name": "某银行",
+        "region_code": "410100",
+        "admin": {"username": username, "password": "Strong-pass-2026"},
+    }
 
 
 def test_a_repeated_request_returns_the_first_response_without_doing_the_work_twice(api_client_for, operator):
@@ -47,7 +52,9 @@ def test_keys_are_scoped_to_the_organization(api_client_for, enterprise_admin, o
     body = {"username": "clerk", "password": "Strong-pass-2026"}
 
     mine = api_client_for(enterprise_admin).post(path, body, format="json", HTTP_IDEMPOTENCY_KEY="same")
-    theirs = api_client_for(outsider).post(other_path, {**body, "username": "clerk2"}, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    theirs = api_client_for(outsider).post(
+        other_path, {**body, "username": "clerk2"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
 
     assert mine.status_code == theirs.status_code == 201
     assert "Idempotent-Replayed" not in theirs
@@ -100,8 +107,14 @@ def test_a_request_still_in_progress_is_a_409(api_client_for, operator):
 def test_anonymous_registration_is_idempotent_too(anonymous_client):
     from hub.identifiers import make_uscc
 
-    body = {"uscc": make_uscc(region_code="410100", serial=3), "name": "某公司", "region_code": "410100",
-            "industry_code": "I65", "scale": "micro", "admin": {"username": "anon1", "password": "Strong-pass-2026"}}
+    body = {
+        "uscc": make_uscc(region_code="410100", serial=3),
+        "name": "某公司",
+        "region_code": "410100",
+        "industry_code": "I65",
+        "scale": "micro",
+        "admin": {"username": "anon1", "password": "Strong-pass-2026"},
+    }
 
     first = anonymous_client.post("/api/v1/enterprises/", body, format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
     second = anonymous_client.post("/api/v1/enterprises/", body, format="json", HTTP_IDEMPOTENCY_KEY="reg-1")

@@ -58,11 +58,14 @@ def test_region_inside_the_code_must_be_a_real_province():
     assert uscc_errors(uscc) == [str(Messages.USCC_REGION % {"region": "990100"})]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("91410100", Messages.USCC_LENGTH % {"length": 8}),
-    ("91410100MA000001OI", Messages.USCC_CHARACTERS % {"chars": "IO"}),
-    ("91410100ma000001x5", Messages.USCC_CHARACTERS % {"chars": "amx"}),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("91410100", Messages.USCC_LENGTH % {"length": 8}),
+        ("91410100MA000001OI", Messages.USCC_CHARACTERS % {"chars": "IO"}),
+        ("91410100ma000001x5", Messages.USCC_CHARACTERS % {"chars": "amx"}),
+    ],
+)
 def test_shape_errors_come_first(value, message):
     assert uscc_errors(value) == [str(message)]
 

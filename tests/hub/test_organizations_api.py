@@ -10,8 +10,13 @@ URL = "/api/v1/organizations/"
 
 
 def bank_body(**overrides):
-    body = {"kind": "bank", "code": "C1234567", "name": "洛阳银行", "region_code": "410300",
-            "admin": {"username": "lybank", "password": "Strong-pass-2026"}}
+    body = {
+        "kind": "bank",
+        "code": "C1234567",
+        "name": "洛阳银行",
+        "region_code": "410300",
+        "admin": {"username": "lybank", "password": "Strong-pass-2026"},
+    }
     body.update(overrides)
     return body
 
@@ -23,7 +28,9 @@ def test_the_operator_creates_a_bank_with_its_admin(api_client_for, operator):
     assert set(response.json()) >= {"id", "kind", "code", "name", "region_code"}
     bank = Organization.objects.get(kind="bank", code="C1234567")
     assert User.objects.get(username="lybank").organization == bank
-    assert AuditEvent.objects.filter(action="organization.created", organization_id=bank.pk, actor_user_id=operator.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="organization.created", organization_id=bank.pk, actor_user_id=operator.pk
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["enterprise_admin", "bank_officer", "regulator_user", "platform_admin"])
@@ -98,7 +105,9 @@ def test_members_of_another_organization_are_invisible(api_client_for, outsider,
     client = api_client_for(outsider)
 
     assert client.get(f"{URL}{enterprise.pk}/members/").status_code == 404
-    response = client.post(f"{URL}{enterprise.pk}/members/", {"username": "intruder", "password": "Strong-pass-2026"}, format="json")
+    response = client.post(
+        f"{URL}{enterprise.pk}/members/", {"username": "intruder", "password": "Strong-pass-2026"}, format="json"
+    )
     assert response.status_code == 404
     assert not User.objects.filter(username="intruder").exists()
 

@@ -10,8 +10,15 @@ pytestmark = pytest.mark.django_db
 
 
 def registration_form(**overrides):
-    form = {"uscc": make_uscc(region_code="410100", serial=55), "name": "郑州页面测试有限公司", "region_code": "410100",
-            "industry_code": "I65", "scale": "small", "admin_username": "pageadmin", "admin_password": "Strong-pass-2026"}
+    form = {
+        "uscc": make_uscc(region_code="410100", serial=55),
+        "name": "郑州页面测试有限公司",
+        "region_code": "410100",
+        "industry_code": "I65",
+        "scale": "small",
+        "admin_username": "pageadmin",
+        "admin_password": "Strong-pass-2026",
+    }
     form.update(overrides)
     return form
 
@@ -44,7 +51,9 @@ def test_an_enterprise_registers_and_lands_on_its_home_page(client):
 
 def test_registration_errors_are_shown_next_to_their_fields(client):
     good = registration_form()["uscc"]
-    response = client.post("/register/", registration_form(uscc=good[:17] + ("0" if good[17] != "0" else "1"), region_code="99"))
+    response = client.post(
+        "/register/", registration_form(uscc=good[:17] + ("0" if good[17] != "0" else "1"), region_code="99")
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -82,11 +91,14 @@ def test_the_home_page_needs_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize("persona, name", [
-    ("enterprise_admin", "郑州某某科技有限公司"),
-    ("regulator_user", "人民银行河南省分行"),
-    ("platform_admin", "郑州市信用平台"),
-])
+@pytest.mark.parametrize(
+    "persona, name",
+    [
+        ("enterprise_admin", "郑州某某科技有限公司"),
+        ("regulator_user", "人民银行河南省分行"),
+        ("platform_admin", "郑州市信用平台"),
+    ],
+)
 def test_each_kind_has_a_home_page_with_its_organization_and_people(client, request, persona, name):
     user = request.getfixturevalue(persona)
     client.force_login(user)

@@ -46,22 +46,27 @@ def test_a_missing_key_stops_start_up_naming_it(variable):
     assert "ImproperlyConfigured" in result.stderr and variable in result.stderr
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("DEBUG", "maybe"),
-    ("HUB_ENCRYPTION_KEYS", "k1:tooshort"),
-    ("HUB_SIGNING_KEY", base64.b64encode(b"x" * 10).decode()),
-    ("HUB_CIPHER", "des"),
-    ("DATABASE_URL", "nosuchdb://x"),
-    ("REDIS_URL", "http://localhost"),
-    ("CELERY_TASK_TIME_LIMIT", "abc"),
-    ("CELERY_BROKER_VISIBILITY_TIMEOUT", "100"),
-])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DEBUG", "maybe"),
+        ("HUB_ENCRYPTION_KEYS", "k1:tooshort"),
+        ("HUB_SIGNING_KEY", base64.b64encode(b"x" * 10).decode()),
+        ("HUB_CIPHER", "des"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("REDIS_URL", "http://localhost"),
+        ("CELERY_TASK_TIME_LIMIT", "abc"),
+        ("CELERY_BROKER_VISIBILITY_TIMEOUT", "100"),
+    ],
+)
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):
     result = start_django(**{variable: value})
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    assert variable in result.stderr or (variable == "CELERY_BROKER_VISIBILITY_TIMEOUT" and "VISIBILITY_TIMEOUT" in result.stderr)
+    assert variable in result.stderr or (
+        variable == "CELERY_BROKER_VISIBILITY_TIMEOUT" and "VISIBILITY_TIMEOUT" in result.stderr
+    )
 
 
 def test_env_readers_name_the_variable(monkeypatch):

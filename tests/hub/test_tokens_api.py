@@ -25,10 +25,13 @@ def test_a_person_gets_a_token_and_uses_it(anonymous_client, bank_officer):
     assert me.json()["organization"]["code"] == "ZYBANK"
 
 
-@pytest.mark.parametrize("body", [
-    {"username": "bank-officer", "password": "wrong"},
-    {"username": "nobody", "password": PASSWORD},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "bank-officer", "password": "wrong"},
+        {"username": "nobody", "password": PASSWORD},
+    ],
+)
 def test_wrong_credentials_are_a_401(anonymous_client, bank_officer, body):
     response = anonymous_client.post(URL, body, format="json")
 
@@ -44,7 +47,9 @@ def test_a_missing_password_is_a_400(anonymous_client):
 
 
 def test_only_a_hash_of_the_token_is_stored(anonymous_client, bank_officer):
-    token = anonymous_client.post(URL, {"username": "bank-officer", "password": PASSWORD}, format="json").json()["token"]
+    token = anonymous_client.post(URL, {"username": "bank-officer", "password": PASSWORD}, format="json").json()[
+        "token"
+    ]
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT key_hash, prefix FROM hub_apitoken")

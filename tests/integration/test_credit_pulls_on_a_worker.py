@@ -23,7 +23,9 @@ def simulators():
     running = []
 
     def start(**overrides):
-        simulator = start_simulator(SimulatorConfig(**{"key_id": "hub", "secret": SECRET, "seed": "worker", **overrides}))
+        simulator = start_simulator(
+            SimulatorConfig(**{"key_id": "hub", "secret": SECRET, "seed": "worker", **overrides})
+        )
         running.append(simulator)
         return simulator
 
@@ -44,7 +46,9 @@ def expected(enterprise, categories, seed="worker"):
 def finished(pull_id, timeout=120):
     return wait_for(
         lambda: (pull := CreditPull.objects.get(pk=pull_id)).status in FINISHED and pull,
-        timeout=timeout, interval=0.3, message=f"pull {pull_id} to finish",
+        timeout=timeout,
+        interval=0.3,
+        message=f"pull {pull_id} to finish",
     )
 
 
@@ -69,8 +73,9 @@ def test_flaky_platforms_end_every_pull_in_a_definite_state_without_duplicates(
 ):
     # A third of calls fail (503 or 429), records come malformed and repeated.
     for seed in ("flaky-1", "flaky-2"):
-        simulator = simulators(error_rate=0.25, rate_limit_rate=0.08, malformed_rate=0.1, duplicate_rate=0.2,
-                               page_size=10, seed=seed)
+        simulator = simulators(
+            error_rate=0.25, rate_limit_rate=0.08, malformed_rate=0.1, duplicate_rate=0.2, page_size=10, seed=seed
+        )
         ConnectorFactory(base_url=simulator.base_url)
     client = api_client_for(bank_officer)
 

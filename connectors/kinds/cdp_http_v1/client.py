@@ -61,7 +61,9 @@ class CdpHttpV1Connector(Connector):
         payload = self._verified_json(response, nonce)
         records, next_cursor = payload.get("records"), payload.get("next_cursor")
         if not isinstance(records, list) or not (next_cursor is None or isinstance(next_cursor, str)):
-            raise ConnectorError("response has no records list or a bad next_cursor", permanent=True, code="bad_response")
+            raise ConnectorError(
+                "response has no records list or a bad next_cursor", permanent=True, code="bad_response"
+            )
         return RecordPage(records=records, next_cursor=next_cursor or None)
 
     def check_health(self) -> HealthReport:
@@ -96,7 +98,9 @@ class CdpHttpV1Connector(Connector):
         except requests.Timeout:
             raise ConnectorError("timed out", permanent=False, code="timeout") from None
         except requests.RequestException as error:
-            raise ConnectorError(f"connection failed: {error.__class__.__name__}", permanent=False, code="connection") from None
+            raise ConnectorError(
+                f"connection failed: {error.__class__.__name__}", permanent=False, code="connection"
+            ) from None
         return response, nonce
 
     @staticmethod
@@ -105,8 +109,9 @@ class CdpHttpV1Connector(Connector):
         if 200 <= status < 300:
             return
         if status == 429:
-            raise ConnectorError("throttled by the platform", permanent=False, code="throttled",
-                                 retry_after=_retry_after(response))
+            raise ConnectorError(
+                "throttled by the platform", permanent=False, code="throttled", retry_after=_retry_after(response)
+            )
         if status >= 500:
             raise ConnectorError(f"platform error {status}", permanent=False, code="server_error")
         if status == 401:

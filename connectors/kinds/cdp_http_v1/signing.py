@@ -32,7 +32,7 @@ def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str
 
 
 def sign_response(secret: str, nonce: str, body: bytes) -> str:
-    message = f"RESPONSE\n{nonce}\n{body_sha256(body)}".encode("utf-8")
+    message = f"RESPONSE\n{nonce}\n{body_sha256(body)}".encode()
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 

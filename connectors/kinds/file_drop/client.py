@@ -51,7 +51,11 @@ class FileDropConnector(Connector):
             if isinstance(record, dict):
                 if record.get("category") not in query.categories:
                     continue
-                if query.since and isinstance(record.get("occurred_on"), str) and record["occurred_on"] < query.since.isoformat():
+                if (
+                    query.since
+                    and isinstance(record.get("occurred_on"), str)
+                    and record["occurred_on"] < query.since.isoformat()
+                ):
                     continue
                 record.pop("uscc", None)
             records.append(record)
@@ -62,7 +66,9 @@ class FileDropConnector(Connector):
         if not directory.is_dir():
             raise ConnectorError(f"directory {directory} is missing", permanent=False, code="connection")
         if not os.access(directory, os.R_OK | os.W_OK | os.X_OK):
-            raise ConnectorError(f"directory {directory} is not readable and writable", permanent=False, code="connection")
+            raise ConnectorError(
+                f"directory {directory} is not readable and writable", permanent=False, code="connection"
+            )
         return HealthReport(healthy=True, categories=[])
 
     # --- taking files -------------------------------------------------------------------------------

@@ -42,8 +42,14 @@ class Command(BaseCommand):
         if connector is None:
             admin = platform.members.filter(role=User.Role.ADMIN).order_by("pk").first()
             connector = connector_register(
-                actor=admin, name=DEMO_CONNECTOR_NAME, kind="cdp_http_v1", base_url=base_url,
-                region_codes=["410000"], categories=list(ALL_CATEGORIES), key_id=DEMO_KEY_ID, secret=demo_secret(),
+                actor=admin,
+                name=DEMO_CONNECTOR_NAME,
+                kind="cdp_http_v1",
+                base_url=base_url,
+                region_codes=["410000"],
+                categories=list(ALL_CATEGORIES),
+                key_id=DEMO_KEY_ID,
+                secret=demo_secret(),
             )
         elif connector.base_url != base_url or connector.secret != demo_secret():
             Connector.objects.filter(pk=connector.pk).update(base_url=base_url, secret=demo_secret())

@@ -9,8 +9,11 @@ from hub.categories import ALL_CATEGORIES
 SECRET_VARIABLE = "CDP_SIMULATOR_SECRET"
 # Option → SimulatorConfig field, for the failure-injection rates.
 RATE_OPTIONS = {
-    "--error-rate": "error_rate", "--rate-limit-rate": "rate_limit_rate", "--malformed-rate": "malformed_rate",
-    "--duplicate-rate": "duplicate_rate", "--unknown-rate": "unknown_rate",
+    "--error-rate": "error_rate",
+    "--rate-limit-rate": "rate_limit_rate",
+    "--malformed-rate": "malformed_rate",
+    "--duplicate-rate": "duplicate_rate",
+    "--unknown-rate": "unknown_rate",
 }
 
 
@@ -76,9 +79,15 @@ class Command(BaseCommand):
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise CommandError("--path-prefix must start with / and not end with one, e.g. /cdp.")
         return SimulatorConfig(
-            key_id=options["key_id"], secret=secret, categories=categories, page_size=options["page_size"],
-            latency_ms=options["latency_ms"], wrong_signature=options["wrong_signature"], seed=options["seed"],
-            path_prefix=prefix, **{field_name: options[field_name] for field_name in RATE_OPTIONS.values()},
+            key_id=options["key_id"],
+            secret=secret,
+            categories=categories,
+            page_size=options["page_size"],
+            latency_ms=options["latency_ms"],
+            wrong_signature=options["wrong_signature"],
+            seed=options["seed"],
+            path_prefix=prefix,
+            **{field_name: options[field_name] for field_name in RATE_OPTIONS.values()},
         )
 
 

@@ -49,13 +49,23 @@ class Command(BaseCommand):
             organization = Organization.objects.filter(kind=kind, code=code).first()
             if organization is None:
                 organization = organization_create(
-                    actor=operator, kind=kind, code=code, name=name, region_code=region,
-                    admin_username=username, admin_password=DEMO_PASSWORD,
+                    actor=operator,
+                    kind=kind,
+                    code=code,
+                    name=name,
+                    region_code=region,
+                    admin_username=username,
+                    admin_password=DEMO_PASSWORD,
                 )
             if kind == Organization.Kind.BANK and not User.objects.filter(username=f"{username}-officer").exists():
                 admin = organization.members.get(username=username)
-                member_add(actor=admin, organization=organization, username=f"{username}-officer",
-                           password=DEMO_PASSWORD, role=User.Role.STAFF)
+                member_add(
+                    actor=admin,
+                    organization=organization,
+                    username=f"{username}-officer",
+                    password=DEMO_PASSWORD,
+                    role=User.Role.STAFF,
+                )
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(self.logins())
 

@@ -12,6 +12,4 @@ class Command(BaseCommand):
             self.stdout.write(f"OK: {checked} events verified")
             return
         where = f"event id {broken.event_id}" if broken.event_id else "no event"
-        raise CommandError(
-            f"BROKEN: chain {broken.chain}, sequence {broken.sequence} ({where}): {broken.reason}"
-        )
+        raise CommandError(f"BROKEN: chain {broken.chain}, sequence {broken.sequence} ({where}): {broken.reason}")
