@@ -50,7 +50,7 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def _append(
+def append_event(
     *,
     action: str,
     actor: User | None,
@@ -59,6 +59,8 @@ def _append(
     object_id: object = "",
     data: dict | None = None,
 ) -> AuditEvent:
+    """Append one event to its organization's chain. The event-type functions below (and
+    each app's own audit module) are the callers; nothing else writes the log."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change they record.")
     chain = chain_for(organization_id)
@@ -130,7 +132,7 @@ def verify_chains(batch_size: int = 2000) -> tuple[int, BrokenLink | None]:
 
 
 def enterprise_registered(*, enterprise: Organization, admin: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="enterprise.registered",
         actor=admin,
         organization_id=enterprise.pk,
@@ -141,7 +143,7 @@ def enterprise_registered(*, enterprise: Organization, admin: User) -> AuditEven
 
 
 def organization_created(*, organization: Organization, admin: User, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="organization.created",
         actor=actor,
         organization_id=organization.pk,
@@ -152,7 +154,7 @@ def organization_created(*, organization: Organization, admin: User, actor: User
 
 
 def member_added(*, member: User, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="member.added",
         actor=actor,
         organization_id=member.organization_id,
@@ -163,7 +165,7 @@ def member_added(*, member: User, actor: User) -> AuditEvent:
 
 
 def api_token_issued(*, user: User, token_prefix: str) -> AuditEvent:
-    return _append(
+    return append_event(
         action="api_token.issued",
         actor=user,
         organization_id=user.organization_id,
@@ -174,7 +176,7 @@ def api_token_issued(*, user: User, token_prefix: str) -> AuditEvent:
 
 
 def api_token_revoked(*, user: User, token_prefix: str) -> AuditEvent:
-    return _append(
+    return append_event(
         action="api_token.revoked",
         actor=user,
         organization_id=user.organization_id,
@@ -185,7 +187,7 @@ def api_token_revoked(*, user: User, token_prefix: str) -> AuditEvent:
 
 
 def encryption_keys_rotated(*, model_label: str, field: str, rows: int, active_kid: str) -> AuditEvent:
-    return _append(
+    return append_event(
         action="encryption.rotated",
         actor=None,
         organization_id=None,
@@ -205,7 +207,7 @@ def _authorization_data(authorization) -> dict:
 
 
 def authorization_granted(*, authorization, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="authorization.granted",
         actor=actor,
         organization_id=authorization.enterprise_id,
@@ -216,7 +218,7 @@ def authorization_granted(*, authorization, actor: User) -> AuditEvent:
 
 
 def authorization_revoked(*, authorization, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="authorization.revoked",
         actor=actor,
         organization_id=authorization.enterprise_id,
@@ -227,7 +229,7 @@ def authorization_revoked(*, authorization, actor: User) -> AuditEvent:
 
 
 def authorization_expired(*, authorization) -> AuditEvent:
-    return _append(
+    return append_event(
         action="authorization.expired",
         actor=None,
         organization_id=authorization.enterprise_id,
@@ -242,7 +244,7 @@ CREDIT_DATA_ACTIONS = ("credit_pull.started", "credit_profile.read")
 
 
 def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="credit_pull.started",
         actor=actor,
         organization_id=pull.enterprise_id,
@@ -254,7 +256,7 @@ def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
 
 def credit_profile_read(*, enterprise_id: int, actor: User, categories: list[str], authorizations: list) -> AuditEvent:
     """A read of an enterprise's credit profile; by a bank, it is a use of its authorizations."""
-    return _append(
+    return append_event(
         action="credit_profile.read",
         actor=actor,
         organization_id=enterprise_id,
@@ -269,7 +271,7 @@ def credit_profile_read(*, enterprise_id: int, actor: User, categories: list[str
 
 
 def connector_registered(*, connector, actor: User) -> AuditEvent:
-    return _append(
+    return append_event(
         action="connector.registered",
         actor=actor,
         organization_id=connector.platform_id,
@@ -280,7 +282,7 @@ def connector_registered(*, connector, actor: User) -> AuditEvent:
 
 
 def connector_status_changed(*, connector, actor: User, status: str) -> AuditEvent:
-    return _append(
+    return append_event(
         action=f"connector.{status}",
         actor=actor,
         organization_id=connector.platform_id,

@@ -152,6 +152,27 @@ def region_ancestors(code: str) -> list[str]:
     return list(dict.fromkeys(candidates))
 
 
+def region_covers(serving_codes, region_code: str) -> bool:
+    """Whether one of ``serving_codes`` is ``region_code`` or an area containing it."""
+    return bool(set(serving_codes) & set(region_ancestors(region_code)))
+
+
+def region_prefix(code: str) -> str:
+    """The prefix every code inside ``code``'s area shares: 410000 → "41", 410100 → "4101",
+    410105 → "410105" — for ``startswith`` filters over a regulator's area."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def child_level_length(code: str) -> int:
+    """How many leading digits name the level below ``code``: a province's cities (4
+    digits), a city's districts (all 6)."""
+    return 4 if code.endswith("0000") else 6
+
+
 def region_name(code: str) -> str:
     return KNOWN_DIVISIONS.get(code) or PROVINCES.get(code[:2], "") + (f" {code}" if not code.endswith("0000") else "")
 

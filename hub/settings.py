@@ -207,6 +207,11 @@ HUB_CONNECTOR_RETRY_CAP_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_CAP_MS", 80
 HUB_CIRCUIT_THRESHOLD = env_int("HUB_CIRCUIT_THRESHOLD", 8, minimum=1)
 HUB_CIRCUIT_COOLDOWN_SECONDS = env_int("HUB_CIRCUIT_COOLDOWN_SECONDS", 30, minimum=1)
 
+# Lending: working days a bank has to accept or reject an application, and days to record
+# first contact with an enterprise of a match (from an event or a whitelist).
+LENDING_ACCEPT_WORKING_DAYS = env_int("LENDING_ACCEPT_WORKING_DAYS", 3, minimum=1)
+LENDING_CONTACT_DAYS = env_int("LENDING_CONTACT_DAYS", 30, minimum=1)
+
 HUB_TOKEN_TTL = timedelta(hours=env_int("HUB_TOKEN_TTL_HOURS", 12, minimum=1))
 HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -275,6 +280,12 @@ SPECTACULAR_SETTINGS = {
         "ConnectorStatusEnum": "connectors.models.connectors.Connector.Status",
         "ConnectorHealthEnum": "connectors.models.connectors.Connector.Health",
         "PullStatusEnum": "connectors.models.pulls.PullStatus",
+        "ProductCategoryEnum": "lending.models.products.ProductCategory",
+        "GuaranteeEnum": "lending.models.products.Guarantee",
+        "ProductStatusEnum": "lending.models.products.LoanProduct.Status",
+        "ApplicationStatusEnum": "lending.models.applications.Application.Status",
+        "MatchStatusEnum": "lending.models.matches.Match.Status",
+        "MatchSourceEnum": "lending.models.matches.Match.Source",
     },
 }
 

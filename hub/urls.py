@@ -27,6 +27,7 @@ api_v1 = [
     path("notifications/<int:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"),
     # The project's URL table is the one place that names every app.
     path("", include("connectors.urls")),
+    path("", include("lending.urls")),
 ]
 
 urlpatterns = [

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors import registry
 from hub.fields import EncryptedTextField
-from hub.identifiers import region_ancestors
+from hub.identifiers import region_covers
 
 
 class Connector(models.Model):
@@ -47,4 +47,4 @@ class Connector(models.Model):
 
     def covers_region(self, region_code: str) -> bool:
         """``410000`` covers ``410100``; ``410100`` covers ``410102`` (API.md)."""
-        return bool(set(self.region_codes) & set(region_ancestors(region_code)))
+        return region_covers(self.region_codes, region_code)

@@ -1,0 +1,62 @@
+"""Audit events of the lending app, one function per event type, appended to the hub's
+hash-chained log in the caller's transaction."""
+
+from __future__ import annotations
+
+from hub.audit import append_event
+
+
+def product_changed(*, product, actor, action: str):
+    return append_event(
+        action=f"product.{action}",
+        actor=actor,
+        organization_id=product.bank_id,
+        object_type="loan_product",
+        object_id=product.pk,
+        data={"name": product.name, "status": product.status},
+    )
+
+
+def application_changed(*, application, actor, from_status: str, data: dict | None = None):
+    """Recorded in the enterprise's chain: it is the enterprise's application."""
+    return append_event(
+        action=f"application.{application.status}",
+        actor=actor,
+        organization_id=application.enterprise_id,
+        object_type="application",
+        object_id=application.pk,
+        data={"from": from_status, "to": application.status, "bank": application.bank_id, **(data or {})},
+    )
+
+
+def match_changed(*, match, actor, from_status: str):
+    return append_event(
+        action=f"match.{match.status}",
+        actor=actor,
+        organization_id=match.enterprise_id,
+        object_type="match",
+        object_id=match.pk,
+        data={"from": from_status, "to": match.status, "bank": match.bank_id, "source": match.source},
+    )
+
+
+def event_created(*, event, actor):
+    return append_event(
+        action="matchmaking_event.created",
+        actor=actor,
+        organization_id=event.organizer_id,
+        object_type="matchmaking_event",
+        object_id=event.pk,
+        data={"title": event.title, "held_on": event.held_on.isoformat()},
+    )
+
+
+def policy_published(*, policy, actor):
+    return append_event(
+        action="policy.published",
+        actor=actor,
+        organization_id=actor.organization_id,
+        object_type="policy",
+        object_id=policy.pk,
+        data={"title": policy.title, "targeting": policy.targeting},
+    )

@@ -1,0 +1,158 @@
+"""Reads of products, applications, matches and events, scoped to the caller."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from hub.errors import NotFound
+from hub.identifiers import region_ancestors, region_prefix
+from hub.models import User
+from lending.eligibility import FAILED, UNKNOWN, enterprise_facts, evaluate
+from lending.models import Application, LoanProduct, Match, MatchmakingEvent
+
+
+def products_published(
+    *,
+    category: str | None = None,
+    region_code: str | None = None,
+    amount: Decimal | None = None,
+    bank_code: str | None = None,
+) -> QuerySet[LoanProduct]:
+    queryset = LoanProduct.objects.filter(status=LoanProduct.Status.PUBLISHED).select_related("bank")
+    if category:
+        queryset = queryset.filter(category=category)
+    if bank_code:
+        queryset = queryset.filter(bank__code=bank_code)
+    if amount is not None:
+        queryset = queryset.filter(min_amount__lte=amount, max_amount__gte=amount)
+    if region_code:
+        # A product serving 410000 serves 410100: keep those whose regions include the code
+        # or one of the areas containing it (few products: filtered here, not in SQL JSON).
+        wanted = set(region_ancestors(region_code))
+        ids = [pk for pk, codes in queryset.values_list("pk", "region_codes") if wanted & set(codes)]
+        queryset = queryset.filter(pk__in=ids)
+    return queryset
+
+
+def products_of_bank(user: User) -> QuerySet[LoanProduct]:
+    if user.organization is None or not user.organization.is_bank:
+        return LoanProduct.objects.none()
+    return LoanProduct.objects.filter(bank_id=user.organization_id).select_related("bank")
+
+
+def product_get(*, user, product_id: int) -> LoanProduct:
+    """Published products are public; drafts and withdrawn ones only to their bank."""
+    visibility = Q(status=LoanProduct.Status.PUBLISHED)
+    if getattr(user, "organization_id", None):
+        visibility |= Q(bank_id=user.organization_id)
+    product = LoanProduct.objects.filter(visibility, pk=product_id).select_related("bank").first()
+    if product is None:
+        raise NotFound(_("Product not found."))
+    return product
+
+
+def recommendations_for(*, user: User) -> list[dict]:
+    """The published products serving the enterprise's region, each rule evaluated; those
+    with no failed rule first, then by fewest unknowns and highest ceiling."""
+    enterprise = user.organization
+    if enterprise is None or not enterprise.is_enterprise:
+        raise NotFound(_("Recommendations are for enterprises."))
+    facts = enterprise_facts(enterprise)
+    results = []
+    for product in products_published(region_code=enterprise.region_code):
+        rules = evaluate(product.eligibility, facts)
+        failed = sum(1 for rule in rules if rule.result == FAILED)
+        unknown = sum(1 for rule in rules if rule.result == UNKNOWN)
+        results.append(
+            {"product": product, "eligible": failed == 0, "failed": failed, "unknown": unknown, "rules": rules}
+        )
+    return sorted(
+        results, key=lambda item: (item["failed"], item["unknown"], -item["product"].max_amount, item["product"].pk)
+    )
+
+
+def applications_visible_to(user: User, *, open_demands: bool = False) -> QuerySet[Application]:
+    """An enterprise sees its own; a bank those addressed to it, or with ``open_demands``
+    the unclaimed open demands in regions it serves; the operator all."""
+    queryset = Application.objects.select_related("product", "bank", "enterprise")
+    if user.is_operator:
+        return queryset
+    organization = user.organization
+    if organization is None:
+        return queryset.none()
+    if organization.is_enterprise:
+        return queryset.filter(enterprise=organization)
+    if organization.is_bank:
+        if open_demands:
+            served = {organization.region_code}
+            for codes in LoanProduct.objects.filter(bank=organization, status=LoanProduct.Status.PUBLISHED).values_list(
+                "region_codes", flat=True
+            ):
+                served.update(codes)
+            region_filter = Q()
+            for code in served:
+                region_filter |= Q(region_code__startswith=region_prefix(code))
+            return queryset.filter(
+                region_filter, product__isnull=True, bank__isnull=True, status=Application.Status.SUBMITTED
+            )
+        return queryset.filter(bank=organization)
+    return queryset.none()
+
+
+def application_get(*, user: User, application_id: int) -> Application:
+    application = (
+        applications_visible_to(user).filter(pk=application_id).first()
+        or applications_visible_to(user, open_demands=True).filter(pk=application_id).first()
+    )
+    if application is None:
+        raise NotFound(_("Application not found."))
+    return application
+
+
+def matches_visible_to(user: User) -> QuerySet[Match]:
+    queryset = Match.objects.select_related("bank", "enterprise", "event")
+    if user.is_operator:
+        return queryset
+    organization = user.organization
+    if organization is None:
+        return queryset.none()
+    if organization.is_bank:
+        return queryset.filter(bank=organization)
+    if organization.is_enterprise:
+        return queryset.filter(enterprise=organization)
+    if organization.is_regulator:
+        return queryset.filter(region_code__startswith=region_prefix(organization.region_code))
+    return queryset.filter(event__organizer=organization)
+
+
+def match_get(*, user: User, match_id: int) -> Match:
+    match = matches_visible_to(user).filter(pk=match_id).first()
+    if match is None:
+        raise NotFound(_("Match not found."))
+    return match
+
+
+def events_visible_to(user: User) -> QuerySet[MatchmakingEvent]:
+    queryset = MatchmakingEvent.objects.select_related("organizer")
+    if user.is_operator:
+        return queryset
+    organization = user.organization
+    if organization is None:
+        return queryset.none()
+    if organization.is_regulator:
+        return queryset.filter(
+            Q(organizer=organization) | Q(region_code__startswith=region_prefix(organization.region_code))
+        )
+    if organization.is_platform:
+        return queryset.filter(organizer=organization)
+    return queryset.filter(matches__in=matches_visible_to(user)).distinct()
+
+
+def event_get(*, user: User, event_id: int) -> MatchmakingEvent:
+    event = events_visible_to(user).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound(_("Matchmaking event not found."))
+    return event

@@ -1,0 +1,285 @@
+"""Loan applications: submission, the explicit state machine, open demands that banks claim.
+
+Every transition, in one transaction: the row changes under a lock (or a conditional
+UPDATE for claims), the timeline gets a step, the match follows, the statistics follow,
+the audit log records it, and the enterprise gets a notice.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.identifiers import region_covers
+from hub.models import Notification, Organization, User
+from hub.selectors.consent import bank_has_authorization_in_force
+from lending import audit
+from lending.calendar import add_working_days
+from lending.models import Application, ApplicationTransition, LoanProduct
+from lending.models.applications import OPEN_DEMAND
+from lending.services.matches import match_follow_application, match_for_claimed_demand
+from lending.stats_maintenance import aggregates_apply
+
+Status = Application.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    by: str  # "bank" (users of the application's bank) or "enterprise"
+
+
+# The one table of allowed transitions (STYLE.md rule 3). ``claim`` is separate: it is
+# the only one that assigns the bank, and it races.
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition((Status.SUBMITTED,), Status.ACCEPTED, "bank"),
+    "approve": Transition((Status.ACCEPTED,), Status.APPROVED, "bank"),
+    "reject": Transition((Status.SUBMITTED, Status.ACCEPTED), Status.REJECTED, "bank"),
+    "sign": Transition((Status.APPROVED,), Status.SIGNED, "bank"),
+    "disburse": Transition((Status.SIGNED,), Status.DISBURSED, "bank"),
+    "withdraw": Transition((Status.SUBMITTED, Status.ACCEPTED), Status.WITHDRAWN, "enterprise"),
+}
+ACTIONS = ("claim", *TRANSITIONS)
+
+
+class Messages:
+    ENTERPRISE_ONLY = _("Only enterprise users apply for loans.")
+    PRODUCT_UNAVAILABLE = _("This product is not published or does not serve your region.")
+    NEEDS_AUTHORIZATION = _("Authorize the product's bank to read your credit data before applying.")
+    AMOUNT_OUT_OF_RANGE = _("The amount must be between %(min)s and %(max)s yuan for this product.")
+    TERM_OUT_OF_RANGE = _("The term must be between %(min)d and %(max)d months for this product.")
+    WRONG_STATE = _("The application is %(status)s; it cannot be %(action)s.")
+    NOT_YOURS = _("Only users of the application's bank can do this.")
+    CLAIM_NOT_SERVING = _("Your bank does not serve this enterprise's region.")
+    CLAIM_LOST = _("Another bank has already claimed this demand.")
+    NOT_OPEN_DEMAND = _("Only open demands can be claimed.")
+    NOTICE_TITLE = _("Your loan application #%(id)s is now %(status)s")
+
+
+def _bank_serves(bank: Organization, region_code: str) -> bool:
+    """A bank serves a region it is located over, or one that a published product covers."""
+    if region_covers([bank.region_code], region_code):
+        return True
+    return any(
+        region_covers(codes, region_code)
+        for codes in LoanProduct.objects.filter(bank=bank, status=LoanProduct.Status.PUBLISHED).values_list(
+            "region_codes", flat=True
+        )
+    )
+
+
+def _record(application: Application, before: Application | None, actor: User, note: str = "", data=None) -> None:
+    """Everything that follows a change of an application, in its transaction."""
+    from_status = before.status if before else ""
+    ApplicationTransition.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=application.status,
+        at=timezone.now(),
+        actor=actor,
+        note=note[:500],
+    )
+    aggregates_apply(before, application)
+    match_follow_application(application, actor=actor)
+    audit.application_changed(application=application, actor=actor, from_status=from_status, data=data)
+    if before is not None:
+        Notification.objects.create(
+            organization_id=application.enterprise_id,
+            kind=Notification.Kind.APPLICATION,
+            title=_gettext(str(Messages.NOTICE_TITLE))
+            % {"id": application.pk, "status": application.get_status_display()},
+            body=note or application.get_status_display(),
+            data={"application": application.pk, "status": application.status},
+        )
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: User, product_id: int | None, amount: Decimal, term_months: int, purpose: str
+) -> Application:
+    """An enterprise applies to a product, or posts an open demand (``product_id`` None).
+
+    Raises Forbidden (not an enterprise user) or InvalidInput naming ``product``, ``amount``
+    or ``term_months``.
+    """
+    enterprise = actor.organization
+    if enterprise is None or not enterprise.is_enterprise:
+        raise Forbidden(Messages.ENTERPRISE_ONLY)
+    product = None
+    if product_id is not None:
+        product = LoanProduct.objects.select_related("bank").filter(pk=product_id).first()
+        if (
+            product is None
+            or product.status != LoanProduct.Status.PUBLISHED
+            or not region_covers(product.region_codes, enterprise.region_code)
+        ):
+            raise InvalidInput(Messages.PRODUCT_UNAVAILABLE, fields={"product": [Messages.PRODUCT_UNAVAILABLE]})
+        if not bank_has_authorization_in_force(bank_id=product.bank_id, enterprise_id=enterprise.pk):
+            raise InvalidInput(Messages.NEEDS_AUTHORIZATION, fields={"product": [Messages.NEEDS_AUTHORIZATION]})
+        if not product.min_amount <= amount <= product.max_amount:
+            message = Messages.AMOUNT_OUT_OF_RANGE % {"min": product.min_amount, "max": product.max_amount}
+            raise InvalidInput(message, fields={"amount": [message]})
+        if not product.min_term_months <= term_months <= product.max_term_months:
+            message = Messages.TERM_OUT_OF_RANGE % {"min": product.min_term_months, "max": product.max_term_months}
+            raise InvalidInput(message, fields={"term_months": [message]})
+    now = timezone.now()
+    application = Application.objects.create(
+        enterprise=enterprise,
+        product=product,
+        bank=product.bank if product else None,
+        amount=amount,
+        term_months=term_months,
+        purpose=purpose,
+        region_code=enterprise.region_code,
+        category=product.category if product else OPEN_DEMAND,
+        whitelisted=_is_whitelisted(enterprise),
+        submitted_at=now,
+        accept_due_at=add_working_days(now, settings.LENDING_ACCEPT_WORKING_DAYS),
+    )
+    _record(application, None, actor)
+    return application
+
+
+def _is_whitelisted(enterprise: Organization) -> bool:
+    from lending.eligibility import _fact_providers
+
+    provider = _fact_providers.get("whitelisted")
+    return bool(provider and provider(enterprise))
+
+
+@transaction.atomic
+def application_claim(*, actor: User, application_id: int) -> Application:
+    """A bank serving the enterprise's region claims an open demand; it is accepted at once.
+
+    Exactly one of several concurrent claimers wins (a conditional UPDATE); the others get
+    Conflict. Raises NotFound, Forbidden or Conflict.
+    """
+    bank = actor.organization
+    if bank is None or not bank.is_bank:
+        raise Forbidden(Messages.NOT_YOURS)
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None or not (application.is_open_demand and _bank_serves(bank, application.region_code)):
+        raise NotFound(_("Application not found."))
+    before = copy.copy(application)
+    now = timezone.now()
+    won = Application.objects.filter(
+        pk=application_id, status=Status.SUBMITTED, product__isnull=True, bank__isnull=True
+    ).update(bank=bank, status=Status.ACCEPTED, accepted_at=now)
+    if not won:
+        application.refresh_from_db()
+        if application.status != Status.SUBMITTED or application.bank_id:
+            raise Conflict(
+                Messages.CLAIM_LOST
+                if application.bank_id
+                else Messages.WRONG_STATE % {"status": application.get_status_display(), "action": "claim"}
+            )
+        raise Conflict(Messages.NOT_OPEN_DEMAND)
+    application.refresh_from_db()
+    match_for_claimed_demand(application, actor=actor)
+    _record(application, before, actor, note=_gettext("Claimed by %(bank)s") % {"bank": bank.name})
+    return application
+
+
+@transaction.atomic
+def application_transition(*, actor: User, application_id: int, action: str, **details) -> Application:
+    """Move an application along the transition table; ``details`` are the action's body.
+
+    Raises NotFound (not visible to the caller), Forbidden (wrong party), Conflict (the
+    current state does not allow the action; the message names it) or InvalidInput.
+    """
+    transition = TRANSITIONS[action]
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    organization_id = actor.organization_id
+    if application is None or organization_id not in (application.enterprise_id, application.bank_id):
+        raise NotFound(_("Application not found."))
+    party_id = application.bank_id if transition.by == "bank" else application.enterprise_id
+    if organization_id != party_id:
+        raise Forbidden(Messages.NOT_YOURS)
+    if application.status not in transition.sources:
+        raise Conflict(
+            Messages.WRONG_STATE % {"status": application.get_status_display(), "action": action},
+            code="wrong_state",
+        )
+    before = copy.copy(application)
+    now = timezone.now()
+    note = _apply_details(application, action, details, now)
+    application.status = transition.target
+    application.save()
+    _record(application, before, actor, note=note, data={key: str(value) for key, value in details.items()})
+    return application
+
+
+def _apply_details(application: Application, action: str, details: dict, now) -> str:
+    if action == "accept":
+        application.accepted_at = now
+        return ""
+    if action == "approve":
+        amount = details["amount"]
+        if amount > application.amount:
+            message = _("The approved amount must not exceed the amount applied for (%(amount)s).") % {
+                "amount": application.amount
+            }
+            raise InvalidInput(message, fields={"amount": [message]})
+        application.decided_at = now
+        application.approved_amount = amount
+        application.rate = details["rate"]
+        application.approved_term_months = details["term_months"]
+        application.guarantee = details["guarantee"]
+        application.first_loan = details.get("first_loan", False)
+        application.pure_credit = details.get("pure_credit", False)
+        application.renewal = details.get("renewal", False)
+        return _gettext("Approved %(amount)s yuan at %(rate)s%% for %(term)d months") % {
+            "amount": amount,
+            "rate": details["rate"],
+            "term": details["term_months"],
+        }
+    if action == "reject":
+        application.decided_at = now
+        application.reason_code = details["reason_code"]
+        application.reason = details.get("reason", "")
+        return f"{application.get_reason_code_display()}: {application.reason}".strip(": ")
+    if action == "sign":
+        amount = details["amount"]
+        if amount > application.approved_amount:
+            message = _("The signed amount must not exceed the approved amount (%(amount)s).") % {
+                "amount": application.approved_amount
+            }
+            raise InvalidInput(message, fields={"amount": [message]})
+        _check_not_future(details["signed_on"], "signed_on")
+        application.signed_at = now
+        application.contract_no = details["contract_no"]
+        application.signed_amount = amount
+        application.signed_on = details["signed_on"]
+        return _gettext("Contract %(no)s signed") % {"no": details["contract_no"]}
+    if action == "disburse":
+        amount = details["amount"]
+        if amount > application.signed_amount:
+            message = _("The disbursed amount must not exceed the signed amount (%(amount)s).") % {
+                "amount": application.signed_amount
+            }
+            raise InvalidInput(message, fields={"amount": [message]})
+        _check_not_future(details["disbursed_on"], "disbursed_on")
+        application.disbursed_at = now
+        application.disbursed_amount = amount
+        application.disbursed_on = details["disbursed_on"]
+        return _gettext("%(amount)s yuan disbursed") % {"amount": amount}
+    if action == "withdraw":
+        application.decided_at = now
+        return details.get("reason", "")
+    raise AssertionError(action)  # pragma: no cover
+
+
+def _check_not_future(day: date, field: str) -> None:
+    if day > timezone.localdate():
+        message = _("The date must not be in the future.")
+        raise InvalidInput(message, fields={field: [message]})

@@ -1,0 +1,209 @@
+"""Matches: one lifecycle for every bank–enterprise pairing (DESIGN.md §4 step 8).
+
+intent → contacted → negotiating → signed → disbursed, or failed with a reason. A match
+that comes from an application follows the application; matches from matchmaking events
+and whitelists are moved by the bank's follow-up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.identifiers import region_code_error
+from hub.models import Organization, User
+from lending import audit
+from lending.models import Application, Match, MatchmakingEvent
+
+MatchStatus = Match.Status
+
+# Forward moves a bank may record by hand; ``failed`` is allowed from any open state.
+MATCH_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    MatchStatus.CONTACTED: (MatchStatus.INTENT,),
+    MatchStatus.NEGOTIATING: (MatchStatus.INTENT, MatchStatus.CONTACTED),
+    MatchStatus.SIGNED: (MatchStatus.INTENT, MatchStatus.CONTACTED, MatchStatus.NEGOTIATING),
+    MatchStatus.DISBURSED: (MatchStatus.SIGNED,),
+    MatchStatus.FAILED: (MatchStatus.INTENT, MatchStatus.CONTACTED, MatchStatus.NEGOTIATING, MatchStatus.SIGNED),
+}
+OPEN_STATUSES = (MatchStatus.INTENT, MatchStatus.CONTACTED, MatchStatus.NEGOTIATING, MatchStatus.SIGNED)
+
+# Application status → the match status it means.
+_FOLLOWS = {
+    Application.Status.SUBMITTED: MatchStatus.INTENT,
+    Application.Status.ACCEPTED: MatchStatus.CONTACTED,
+    Application.Status.APPROVED: MatchStatus.NEGOTIATING,
+    Application.Status.SIGNED: MatchStatus.SIGNED,
+    Application.Status.DISBURSED: MatchStatus.DISBURSED,
+    Application.Status.REJECTED: MatchStatus.FAILED,
+    Application.Status.WITHDRAWN: MatchStatus.FAILED,
+}
+
+
+class Messages:
+    APPLICATION_DRIVEN = _("This match follows its application; move the application instead.")
+    WRONG_STATE = _("The match is %(status)s; it cannot become %(target)s.")
+    AMOUNT_NEEDED = _("Give the amount signed or disbursed.")
+    REASON_NEEDED = _("Give the reason the match failed.")
+    ORGANIZER_ONLY = _("Only city platforms and regulators organize matchmaking events.")
+    UNKNOWN_BANK = _("No bank with this code.")
+    UNKNOWN_ENTERPRISE = _("No enterprise with this unified social credit code.")
+
+
+def _stamp(match: Match, status: str, now) -> None:
+    match.status = status
+    if status in (MatchStatus.CONTACTED, MatchStatus.NEGOTIATING, MatchStatus.SIGNED) and not match.contacted_at:
+        match.contacted_at = now
+    if status == MatchStatus.SIGNED:
+        match.signed_at = now
+    if status == MatchStatus.DISBURSED:
+        match.disbursed_at = now
+    if status in (MatchStatus.DISBURSED, MatchStatus.FAILED):
+        match.closed_at = now
+
+
+def match_create(
+    *,
+    bank: Organization,
+    enterprise: Organization,
+    source: str,
+    actor: User,
+    category: str = "",
+    intended_amount: Decimal | None = None,
+    event: MatchmakingEvent | None = None,
+    application: Application | None = None,
+    whitelist_entry_id: int | None = None,
+    contact_days: int | None = None,
+) -> Match:
+    """A new pairing; the bank must record contact within ``contact_days`` (default from
+    settings). Call inside the caller's transaction."""
+    now = timezone.now()
+    days = contact_days if contact_days is not None else settings.LENDING_CONTACT_DAYS
+    match = Match.objects.create(
+        bank=bank,
+        enterprise=enterprise,
+        source=source,
+        application=application,
+        event=event,
+        whitelist_entry_id=whitelist_entry_id,
+        region_code=enterprise.region_code,
+        category=category,
+        intended_amount=intended_amount,
+        created_at=now,
+        contact_due_at=now + timedelta(days=days),
+    )
+    audit.match_changed(match=match, actor=actor, from_status="")
+    return match
+
+
+def match_follow_application(application: Application, *, actor: User) -> None:
+    """Keep the application's match in step with it (created once the bank is known)."""
+    if application.bank_id is None:
+        return
+    match = Match.objects.filter(application=application).first()
+    if match is None:
+        match = match_create(
+            bank=application.bank,
+            enterprise=application.enterprise,
+            source=Match.Source.APPLICATION,
+            actor=actor,
+            category=application.category,
+            intended_amount=application.amount,
+            application=application,
+        )
+    target = _FOLLOWS[application.status]
+    if match.status == target:
+        return
+    before = match.status
+    now = timezone.now()
+    _stamp(match, target, now)
+    match.signed_amount = application.signed_amount
+    match.disbursed_amount = application.disbursed_amount
+    if target == MatchStatus.FAILED:
+        match.failure_reason = application.reason or application.get_status_display()
+    match.save()
+    audit.match_changed(match=match, actor=actor, from_status=before)
+
+
+def match_for_claimed_demand(application: Application, *, actor: User) -> None:
+    """An open demand's match starts when a bank claims it."""
+    match_follow_application(application, actor=actor)
+
+
+@transaction.atomic
+def match_progress(
+    *, actor: User, match_id: int, status: str, amount: Decimal | None = None, reason: str = ""
+) -> Match:
+    """The bank records follow-up of a match from an event or a whitelist.
+
+    Raises NotFound, Forbidden (application-driven match), Conflict (not a forward move)
+    or InvalidInput (missing amount or reason)."""
+    match = Match.objects.select_for_update().filter(pk=match_id, bank_id=actor.organization_id).first()
+    if match is None:
+        raise NotFound(_("Match not found."))
+    if match.source == Match.Source.APPLICATION:
+        raise Forbidden(Messages.APPLICATION_DRIVEN)
+    if match.status not in MATCH_TRANSITIONS.get(status, ()):
+        raise Conflict(
+            Messages.WRONG_STATE % {"status": match.get_status_display(), "target": status}, code="wrong_state"
+        )
+    if status in (MatchStatus.SIGNED, MatchStatus.DISBURSED) and amount is None:
+        raise InvalidInput(Messages.AMOUNT_NEEDED, fields={"amount": [Messages.AMOUNT_NEEDED]})
+    if status == MatchStatus.FAILED and not reason:
+        raise InvalidInput(Messages.REASON_NEEDED, fields={"reason": [Messages.REASON_NEEDED]})
+    before = match.status
+    _stamp(match, status, timezone.now())
+    if status == MatchStatus.SIGNED:
+        match.signed_amount = amount
+    if status == MatchStatus.DISBURSED:
+        match.disbursed_amount = amount
+    if status == MatchStatus.FAILED:
+        match.failure_reason = reason
+    match.save()
+    audit.match_changed(match=match, actor=actor, from_status=before)
+    return match
+
+
+@transaction.atomic
+def event_create(*, actor: User, title: str, region_code: str, held_on, description: str = "") -> MatchmakingEvent:
+    organizer = actor.organization
+    if organizer is None or not (organizer.is_platform or organizer.is_regulator):
+        raise Forbidden(Messages.ORGANIZER_ONLY)
+    error = region_code_error(region_code)
+    if error:
+        raise InvalidInput(error, fields={"region_code": [error]})
+    event = MatchmakingEvent.objects.create(
+        organizer=organizer, title=title, region_code=region_code, held_on=held_on, description=description
+    )
+    audit.event_created(event=event, actor=actor)
+    return event
+
+
+@transaction.atomic
+def event_record_intent(
+    *, actor: User, event_id: int, bank_code: str, uscc: str, amount: Decimal | None = None, category: str = ""
+) -> Match:
+    """An intent signed at a matchmaking event becomes a match the bank must follow up."""
+    event = MatchmakingEvent.objects.filter(pk=event_id, organizer_id=actor.organization_id).first()
+    if event is None:
+        raise NotFound(_("Matchmaking event not found."))
+    bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code).first()
+    if bank is None:
+        raise InvalidInput(Messages.UNKNOWN_BANK, fields={"bank": [Messages.UNKNOWN_BANK]})
+    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
+    if enterprise is None:
+        raise InvalidInput(Messages.UNKNOWN_ENTERPRISE, fields={"enterprise": [Messages.UNKNOWN_ENTERPRISE]})
+    return match_create(
+        bank=bank,
+        enterprise=enterprise,
+        source=Match.Source.EVENT,
+        actor=actor,
+        category=category,
+        intended_amount=amount,
+        event=event,
+    )
