@@ -35,6 +35,7 @@ urlpatterns = [
     path("register/", views.register_enterprise, name="register"),
     path("", include("hub.consent_urls")),
     path("", include("connectors.page_urls")),
+    path("", include("lending.page_urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="hub/login.html", redirect_authenticated_user=True),

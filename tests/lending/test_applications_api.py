@@ -20,8 +20,14 @@ URL = "/api/v1/applications/"
 TODAY = timezone.localdate().isoformat()
 BODIES = {
     "accept": {},
-    "approve": {"amount": "500000.00", "rate": "3.8500", "term_months": 12, "guarantee": "credit",
-                "first_loan": True, "pure_credit": True},
+    "approve": {
+        "amount": "500000.00",
+        "rate": "3.8500",
+        "term_months": 12,
+        "guarantee": "credit",
+        "first_loan": True,
+        "pure_credit": True,
+    },
     "reject": {"reason_code": "credit_record", "reason": "近三年有严重失信记录"},
     "sign": {"contract_no": "HT-2026-001", "amount": "500000.00", "signed_on": TODAY},
     "disburse": {"amount": "500000.00", "disbursed_on": TODAY},
@@ -40,7 +46,12 @@ PATHS = {
 
 
 def apply(client, to_product, **overrides):
-    body = {"product": to_product.pk if to_product else None, "amount": "800000.00", "term_months": 12, "purpose": "采购原材料"}
+    body = {
+        "product": to_product.pk if to_product else None,
+        "amount": "800000.00",
+        "term_months": 12,
+        "purpose": "采购原材料",
+    }
     body.update(overrides)
     return client.post(URL, body, format="json")
 
@@ -61,7 +72,12 @@ def test_an_enterprise_applies_to_a_product(clients, product, consent, enterpris
     assert response.status_code == 201, response.json()
     body = response.json()
     assert {key: body[key] for key in ("status", "product", "bank", "amount", "term_months")} == {
-        "status": "submitted", "product": product.pk, "bank": "ZYBANK", "amount": "800000.00", "term_months": 12}
+        "status": "submitted",
+        "product": product.pk,
+        "bank": "ZYBANK",
+        "amount": "800000.00",
+        "term_months": 12,
+    }
     assert body["accept_due_at"] > body["submitted_at"]
     match = Match.objects.get(application_id=body["id"])
     assert (match.source, match.status, match.bank_id) == ("application", "intent", product.bank_id)
@@ -74,16 +90,19 @@ def test_applying_needs_an_authorization_of_the_products_bank(clients, product):
     assert response.status_code == 400 and "product" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"amount": "50000.00"}, "amount"),
-    ({"amount": "9000000.00"}, "amount"),
-    ({"term_months": 48}, "term_months"),
-    ({"amount": "-1"}, "amount"),
-    ({"amount": "abc"}, "amount"),
-    ({"term_months": "twelve"}, "term_months"),
-    ({"purpose": ""}, "purpose"),
-    ({"product": 999999}, "product"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"amount": "50000.00"}, "amount"),
+        ({"amount": "9000000.00"}, "amount"),
+        ({"term_months": 48}, "term_months"),
+        ({"amount": "-1"}, "amount"),
+        ({"amount": "abc"}, "amount"),
+        ({"term_months": "twelve"}, "term_months"),
+        ({"purpose": ""}, "purpose"),
+        ({"product": 999999}, "product"),
+    ],
+)
 def test_bad_applications_name_the_field(clients, product, consent, overrides, field):
     response = apply(clients["enterprise"], product, **overrides)
 
@@ -120,7 +139,13 @@ def test_the_whole_way_leaves_a_timeline_a_match_notices_and_an_audit_trail(clie
         act(clients, application_id, step)
 
     detail = clients["enterprise"].get(f"{URL}{application_id}/").json()
-    assert [step["to_status"] for step in detail["timeline"]] == ["submitted", "accepted", "approved", "signed", "disbursed"]
+    assert [step["to_status"] for step in detail["timeline"]] == [
+        "submitted",
+        "accepted",
+        "approved",
+        "signed",
+        "disbursed",
+    ]
     assert (detail["approved_amount"], detail["rate"], detail["first_loan"]) == ("500000.00", "3.8500", True)
     assert (detail["contract_no"], detail["disbursed_amount"]) == ("HT-2026-001", "500000.00")
     match = Match.objects.get(application_id=application_id)
@@ -137,12 +162,15 @@ def test_a_rejection_needs_a_reason_code_from_the_list(clients, product, consent
     assert response.status_code == 400 and "reason_code" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("step, body, field", [
-    ("approve", {**BODIES["approve"], "amount": "900000.00"}, "amount"),
-    ("approve", {**BODIES["approve"], "guarantee": "hope"}, "guarantee"),
-    ("sign", {**BODIES["sign"], "signed_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "signed_on"),
-    ("sign", {**BODIES["sign"], "amount": "600000.00"}, "amount"),
-])
+@pytest.mark.parametrize(
+    "step, body, field",
+    [
+        ("approve", {**BODIES["approve"], "amount": "900000.00"}, "amount"),
+        ("approve", {**BODIES["approve"], "guarantee": "hope"}, "guarantee"),
+        ("sign", {**BODIES["sign"], "signed_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "signed_on"),
+        ("sign", {**BODIES["sign"], "amount": "600000.00"}, "amount"),
+    ],
+)
 def test_decision_details_are_checked(clients, product, consent, step, body, field):
     application_id = apply(clients["enterprise"], product).json()["id"]
     for earlier in PATHS["approved" if step == "sign" else "accepted"]:

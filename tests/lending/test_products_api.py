@@ -15,9 +15,18 @@ URL = "/api/v1/products/"
 
 
 def product_body(**overrides):
-    body = {"name": "科创e贷", "category": "tech", "min_amount": "100000.00", "max_amount": "5000000.00",
-            "min_rate": "3.4500", "max_rate": "4.3500", "min_term_months": 6, "max_term_months": 36,
-            "guarantee": "credit", "region_codes": ["410000"]}
+    body = {
+        "name": "科创e贷",
+        "category": "tech",
+        "min_amount": "100000.00",
+        "max_amount": "5000000.00",
+        "min_rate": "3.4500",
+        "max_rate": "4.3500",
+        "min_term_months": 6,
+        "max_term_months": 36,
+        "guarantee": "credit",
+        "region_codes": ["410000"],
+    }
     body.update(overrides)
     return body
 
@@ -36,17 +45,20 @@ def test_a_bank_creates_a_draft_and_publishes_it(api_client_for, bank_officer, a
     assert anonymous_client.get(URL).json()["results"] == []
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"min_amount": "6000000.00"}, "min_amount"),
-    ({"min_rate": "9.0000"}, "min_rate"),
-    ({"min_term_months": 48}, "min_term_months"),
-    ({"category": "crypto"}, "category"),
-    ({"guarantee": "handshake"}, "guarantee"),
-    ({"region_codes": ["990000"]}, "region_codes"),
-    ({"min_amount": "abc"}, "min_amount"),
-    ({"eligibility": {"min_tax_grade": "Z"}}, "eligibility"),
-    ({"eligibility": {"favourite_colour": "red"}}, "eligibility"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"min_amount": "6000000.00"}, "min_amount"),
+        ({"min_rate": "9.0000"}, "min_rate"),
+        ({"min_term_months": 48}, "min_term_months"),
+        ({"category": "crypto"}, "category"),
+        ({"guarantee": "handshake"}, "guarantee"),
+        ({"region_codes": ["990000"]}, "region_codes"),
+        ({"min_amount": "abc"}, "min_amount"),
+        ({"eligibility": {"min_tax_grade": "Z"}}, "eligibility"),
+        ({"eligibility": {"favourite_colour": "red"}}, "eligibility"),
+    ],
+)
 def test_bad_products_name_the_field(api_client_for, bank_officer, overrides, field):
     response = api_client_for(bank_officer).post(URL, product_body(**overrides), format="json")
 
@@ -71,7 +83,9 @@ def test_another_bank_cannot_publish_or_see_a_draft(api_client_for, bank_officer
 def test_the_listing_filters_by_category_region_amount_and_bank(anonymous_client, bank):
     henan = ProductFactory(bank=bank, category="tech", region_codes=["410000"])
     luoyang = ProductFactory(bank=bank, category="first_loan", region_codes=["410300"], max_amount="300000.00")
-    other = ProductFactory(bank=OrganizationFactory(kind="bank", code="OTHERBANK"), category="tech", region_codes=["110000"])
+    other = ProductFactory(
+        bank=OrganizationFactory(kind="bank", code="OTHERBANK"), category="tech", region_codes=["110000"]
+    )
 
     def ids(**params):
         return {row["id"] for row in anonymous_client.get(URL, params).json()["results"]}
@@ -88,8 +102,11 @@ def store(enterprise, category, source_id, data):
     from django.db import transaction
 
     with transaction.atomic():
-        records_store(enterprise_id=enterprise.pk, connector=ConnectorFactory(),
-                      records={(category, source_id): {"category": category, "source_id": source_id, "data": data}})
+        records_store(
+            enterprise_id=enterprise.pk,
+            connector=ConnectorFactory(),
+            records={(category, source_id): {"category": category, "source_id": source_id, "data": data}},
+        )
 
 
 def test_recommendations_show_each_rule_as_passed_failed_or_unknown(api_client_for, enterprise_admin, enterprise, bank):
@@ -116,7 +133,9 @@ def test_withdrawn_products_take_no_applications(api_client_for, enterprise_admi
     LoanProduct.objects.filter(pk=product.pk).update(status="withdrawn")
 
     response = api_client_for(enterprise_admin).post(
-        "/api/v1/applications/", {"product": product.pk, "amount": "800000.00", "term_months": 12, "purpose": "采购"},
-        format="json")
+        "/api/v1/applications/",
+        {"product": product.pk, "amount": "800000.00", "term_months": 12, "purpose": "采购"},
+        format="json",
+    )
 
     assert response.status_code == 400 and "product" in response.json()["error"]["fields"]

@@ -1,0 +1,559 @@
+"""Lending statistics: 2,000,000 applications over 36 months in the 18 cities of Henan, 50
+banks, 11 product categories and open demands, in PostgreSQL. For each grouping (region,
+bank, category, month), the median and p90 time of ``lending.stats.lending_rows`` (monthly
+aggregates for whole months, the applications for the partial months at either end) for
+the hub operator and for the province regulator (410000), against the plain GROUP BY over
+the applications (``raw_lending_rows``) for the same question, measured in the same run;
+both answers must be equal. Goal: lending_rows < 200 ms.
+
+    .venv/bin/python bench/lending_stats.py [--applications 2000000] [--enterprises 200000] [--runs 15]
+
+The data set is generated once (COPY) and reused by later runs; a smaller one from an
+earlier run is extended. The aggregate table is rebuilt (timed) whenever it does not
+count every application.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import math
+import random
+import time
+from datetime import date, datetime, timedelta, timezone
+
+from setup_django import median, percentile, setup
+
+NAME_PREFIX = "bench-stats-"
+BANK_CODE = "BENCH-STATS-BANK-{:02d}"
+REGULATOR_CODE = "BENCH-STATS-REGULATOR-410000"
+OPERATOR_USERNAME = "bench-stats-operator"
+REGULATOR_USERNAME = "bench-stats-regulator"
+FIRST_SERIAL = 20_000_000  # enterprise USCC serials (bench/profile_reads.py uses 10,000,000+)
+MONTHS = 36
+COPY_CHUNK = 250_000
+SHANGHAI = timezone(timedelta(hours=8))  # Asia/Shanghai has had no daylight saving since 1991
+DAY = 86_400
+
+# City → (share of enterprises, its districts and counties; GB/T 2260).
+CITIES: dict[str, tuple[float, list[str]]] = {
+    "410100": (25, "410102 410103 410104 410105 410106 410108 410122 410181 410182 410183 410184 410185".split()),
+    "410200": (4, "410202 410203 410204 410205 410212 410221 410222 410223 410225".split()),
+    "410300": (
+        9,
+        "410302 410303 410304 410305 410307 410308 410311 410323 410324 410325 410326 410327 410328 410329".split(),
+    ),
+    "410400": (4, "410402 410403 410404 410411 410421 410422 410423 410425 410481 410482".split()),
+    "410500": (4, "410502 410503 410505 410506 410522 410523 410526 410527 410581".split()),
+    "410600": (2, "410602 410603 410611 410621 410622".split()),
+    "410700": (5.5, "410702 410703 410704 410711 410721 410724 410725 410726 410727 410781 410782 410783".split()),
+    "410800": (4, "410802 410803 410804 410811 410821 410822 410823 410825 410882 410883".split()),
+    "410900": (3, "410902 410922 410923 410926 410927 410928".split()),
+    "411000": (5, "411002 411003 411024 411025 411081 411082".split()),
+    "411100": (2.5, "411102 411103 411104 411121 411122".split()),
+    "411200": (2.5, "411202 411203 411221 411224 411281 411282".split()),
+    "411300": (7, "411302 411303 411321 411322 411323 411324 411325 411326 411327 411328 411329 411330 411381".split()),
+    "411400": (5, "411402 411403 411421 411422 411423 411424 411425 411426 411481".split()),
+    "411500": (4.5, "411502 411503 411521 411522 411523 411524 411525 411526 411527 411528".split()),
+    "411600": (5, "411602 411603 411621 411622 411623 411624 411625 411627 411628 411681".split()),
+    "411700": (4.5, "411702 411721 411722 411723 411724 411725 411726 411727 411728 411729".split()),
+    "419001": (1.5, ["419001"]),  # 济源: a county-level city directly under the province
+}
+MAJOR_CITIES = {"410100", "410300", "411300", "410700", "411000", "411400", "411600", "410400"}
+
+# The 50 banks: (name, region code, where it lends, weight there). "all": every city;
+# "major": the larger cities; "home": its own city. 郑州银行 is "home" with a presence in
+# the larger cities too.
+RURAL_BANKS = [
+    ("410100", "郑州农商银行"), ("410100", "巩义农商银行"), ("410100", "新郑农商银行"), ("410100", "登封农商银行"),
+    ("410200", "开封农商银行"), ("410300", "洛阳农商银行"), ("410300", "偃师农商银行"), ("410400", "平顶山农商银行"),
+    ("410500", "安阳农商银行"), ("410500", "林州农商银行"), ("410600", "鹤壁农商银行"), ("410700", "新乡农商银行"),
+    ("410700", "长垣农商银行"), ("410800", "焦作农商银行"), ("410900", "濮阳农商银行"), ("411000", "许昌农商银行"),
+    ("411000", "禹州农商银行"), ("411100", "漯河农商银行"), ("411200", "三门峡农商银行"), ("411300", "南阳农商银行"),
+    ("411300", "邓州农商银行"), ("411400", "商丘农商银行"), ("411400", "永城农商银行"), ("411500", "信阳农商银行"),
+    ("411500", "固始农商银行"), ("411600", "周口农商银行"), ("411600", "项城农商银行"), ("411700", "驻马店农商银行"),
+    ("411700", "泌阳农商银行"), ("419001", "济源农商银行"),
+]  # fmt: skip
+BANKS: list[tuple[str, str, str, float]] = [
+    *[
+        (f"{name}河南省分行", "410000", "all", 3.0)
+        for name in ("中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "中国邮政储蓄银行")
+    ],
+    *[
+        (f"{name}郑州分行", "410100", "major", 1.2)
+        for name in ("招商银行", "中信银行", "浦发银行", "民生银行", "光大银行", "兴业银行", "平安银行", "华夏银行")
+    ],
+    ("中原银行", "410100", "all", 4.0),
+    ("河南农商联合银行", "410100", "all", 1.5),
+    ("郑州银行", "410100", "home", 4.0),
+    ("洛阳银行", "410300", "home", 4.0),
+    ("平顶山银行", "410400", "home", 4.0),
+    ("焦作中旅银行", "410800", "home", 4.0),
+    *[(name, city, "home", 3.0) for city, name in RURAL_BANKS],
+]
+assert len(BANKS) == 50
+
+PRODUCT_CATEGORIES = {
+    "general": 25,
+    "credit": 15,
+    "first_loan": 10,
+    "renewal": 8,
+    "tech": 8,
+    "specialized": 6,
+    "gov_procurement": 6,
+    "supply_chain_receivable": 6,
+    "supply_chain_order": 4,
+    "supply_chain_warehouse": 2,
+    "supply_chain_waybill": 2,
+}
+OPEN_DEMAND_SHARE = 0.15
+PURPOSES = ["流动资金周转", "采购原材料", "设备购置", "支付货款", "技术研发投入", "扩大生产", "订单履约", "厂房租赁"]
+INDUSTRIES = ["C13", "C18", "C26", "C34", "C38", "C39", "F51", "F52", "I65", "E48", "A01", "G54", "M73"]
+REJECT_REASONS = (
+    ["credit_record"] * 30
+    + ["insufficient_repayment"] * 30
+    + ["outside_policy"] * 15
+    + ["incomplete_materials"] * 12
+    + ["duplicate"] * 5
+    + ["unreachable"] * 5
+    + ["other"] * 3
+)
+GUARANTEES = ["credit"] * 45 + ["guarantee"] * 25 + ["mortgage"] * 25 + ["pledge"] * 5
+TERMS = [6, 12, 12, 12, 12, 24, 24, 36]
+APPROVED_SHARE = [1, 1, 1, 1, 1, 1, 0.8, 0.8, 0.6, 0.5]  # of the amount applied for
+# Relative chance of a submission in each local hour, and on a weekend day.
+HOUR_WEIGHT = [0.03] * 7 + [0.2, 0.6, 1, 1, 1, 0.6, 0.6, 1, 1, 1, 1, 0.5, 0.3, 0.3, 0.3, 0.1, 0.1]
+WEEKEND_WEIGHT = 0.25
+
+COLUMNS = (
+    "enterprise_id, product_id, bank_id, amount, term_months, purpose, status, region_code, category, "
+    "whitelisted, submitted_at, accept_due_at, accepted_at, decided_at, signed_at, disbursed_at, "
+    "approved_amount, rate, approved_term_months, guarantee, first_loan, pure_credit, renewal, "
+    "reason_code, reason, contract_no, signed_amount, signed_on, disbursed_amount, disbursed_on"
+)
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def local_epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).timestamp())
+
+
+def moment(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, SHANGHAI)
+
+
+def bench_window() -> tuple[date, date]:
+    """The first and last month of the data set: the 36 months ending at the current month,
+    or, once generated, the months it was generated for (so later runs measure the same)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(submitted_at) FROM lending_application WHERE enterprise_id IN "
+            "(SELECT id FROM hub_organization WHERE kind = 'enterprise' AND name LIKE %s)",
+            [NAME_PREFIX + "%"],
+        )
+        first = cursor.fetchone()[0]
+    if first is not None:
+        local = first.astimezone(SHANGHAI)
+        first_month = date(local.year, local.month, 1)
+        return first_month, add_months(first_month, MONTHS - 1)
+    today = datetime.now(SHANGHAI).date()
+    last_month = date(today.year, today.month, 1)
+    return add_months(last_month, 1 - MONTHS), last_month
+
+
+def generate_organizations(enterprises: int) -> None:
+    from django.db import connection
+
+    from hub.identifiers import make_uscc
+    from hub.models import Organization, User
+
+    for index, (name, region_code, _reach, _weight) in enumerate(BANKS, start=1):
+        Organization.objects.get_or_create(
+            kind="bank", code=BANK_CODE.format(index), defaults={"name": name, "region_code": region_code}
+        )
+    regulator, _ = Organization.objects.get_or_create(
+        kind="regulator",
+        code=REGULATOR_CODE,
+        defaults={"name": "河南省地方金融管理局 (bench)", "region_code": "410000"},
+    )
+    if not User.objects.filter(username=REGULATOR_USERNAME).exists():
+        User.objects.create_user(username=REGULATOR_USERNAME, password=None, organization=regulator)
+    if not User.objects.filter(username=OPERATOR_USERNAME).exists():
+        User.objects.create_user(username=OPERATOR_USERNAME, password=None, is_staff=True)
+
+    have = Organization.objects.filter(kind="enterprise", name__startswith=NAME_PREFIX).count()
+    if have >= enterprises:
+        return
+    print(f"generating {enterprises - have} enterprises …", flush=True)
+    cities = list(CITIES)
+    city_weights = [CITIES[city][0] for city in cities]
+    now = datetime.now(SHANGHAI)
+    rng = random.Random(1000 + have)  # an extension draws new enterprises, not the same ones again
+    with connection.cursor() as cursor:
+        with cursor.connection.cursor().copy(
+            "COPY hub_organization (kind, code, name, region_code, industry_code, scale, "
+            "legal_representative, legal_representative_id_number, legal_representative_id_index, "
+            "contact_phone, is_active, created_at) FROM STDIN"
+        ) as copy:
+            for index in range(have, enterprises):
+                districts = CITIES[rng.choices(cities, city_weights)[0]][1]
+                # Urban districts (code ending below 20) hold more enterprises than counties.
+                region_code = rng.choices(districts, [2 if int(code[4:]) < 20 else 1 for code in districts])[0]
+                uscc = make_uscc(region_code=region_code, serial=FIRST_SERIAL + index)
+                scale = rng.choices(["micro", "small", "medium"], [55, 33, 12])[0]
+                copy.write_row(
+                    (
+                        "enterprise",
+                        uscc,
+                        f"{NAME_PREFIX}{index}",
+                        region_code,
+                        rng.choice(INDUSTRIES),
+                        scale,
+                        "",
+                        "",
+                        "",
+                        "",
+                        True,
+                        now,
+                    )
+                )
+
+
+def bank_choices(bank_ids: list[int]) -> dict[str, tuple[list[int], list[float]]]:
+    """For each city: the banks lending there and their cumulative weights."""
+    result = {}
+    for city in CITIES:
+        ids, weights = [], []
+        for bank_id, (_name, region_code, reach, weight) in zip(bank_ids, BANKS, strict=True):
+            if reach == "all" or (reach == "major" and city in MAJOR_CITIES) or region_code == city:
+                ids.append(bank_id)
+                weights.append(weight)
+            elif reach == "home" and region_code == "410100" and city in MAJOR_CITIES:
+                ids.append(bank_id)  # 郑州银行's branches in the larger cities
+                weights.append(1.0)
+        cumulative, total = [], 0.0
+        for weight in weights:
+            total += weight
+            cumulative.append(total)
+        result[city] = (ids, cumulative)
+    return result
+
+
+def count_applications() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM lending_application WHERE enterprise_id IN "
+            "(SELECT id FROM hub_organization WHERE kind = 'enterprise' AND name LIKE %s)",
+            [NAME_PREFIX + "%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def generate_applications(applications: int, window: tuple[date, date]) -> int:
+    """COPY the missing applications; returns how many were added."""
+    from django.db import connection
+
+    from hub.models import Organization
+
+    have = count_applications()
+    if have >= applications:
+        return 0
+    first_month, last_month = window
+    now_epoch = int(time.time())
+    # Months, their start and length in seconds (the current month only up to now), and
+    # their weight: volume grows over the three years, February (Spring Festival) is quiet,
+    # quarter ends are busy.
+    months = []
+    for offset in range(MONTHS):
+        month = add_months(first_month, offset)
+        start = local_epoch(month)
+        full = local_epoch(add_months(month, 1)) - start
+        span = min(full, now_epoch - start)
+        if span <= 0:
+            continue
+        season = {2: 0.6, 3: 1.15, 6: 1.15, 9: 1.1, 12: 1.2}.get(month.month, 1.0)
+        months.append((start, span, (0.6 + 0.8 * offset / (MONTHS - 1)) * season * span / full))
+    month_cumulative, total = [], 0.0
+    for _start, _span, weight in months:
+        total += weight
+        month_cumulative.append(total)
+
+    enterprise_rows = list(
+        Organization.objects.filter(kind="enterprise", name__startswith=NAME_PREFIX)
+        .order_by("id")
+        .values_list("id", "region_code")
+    )
+    bank_ids = [
+        Organization.objects.get(kind="bank", code=BANK_CODE.format(index)).pk for index in range(1, len(BANKS) + 1)
+    ]
+    banks_in = bank_choices(bank_ids)
+    categories = list(PRODUCT_CATEGORIES)
+    category_cumulative = []
+    total = 0.0
+    for category in categories:
+        total += PRODUCT_CATEGORIES[category]
+        category_cumulative.append(total)
+
+    bank_numbers = {bank_id: number for number, bank_id in enumerate(bank_ids, start=1)}
+    rng = random.Random(2000 + have)  # an extension draws new applications, not the same ones again
+    random_ = rng.random
+    randrange = rng.randrange
+    lognormal = rng.lognormvariate
+    pick = bisect.bisect
+    n_enterprises = len(enterprise_rows)
+    print(f"generating {applications - have} applications ({n_enterprises} enterprises) …", flush=True)
+
+    def row_for(index: int) -> tuple:
+        # Some enterprises apply much more often than others.
+        enterprise_id, region_code = enterprise_rows[int(n_enterprises * random_() ** 1.5)]
+        city = region_code[:4] + "00" if region_code != "419001" else region_code
+        start, span, _weight = months[pick(month_cumulative, random_() * month_cumulative[-1])]
+        while True:  # office hours on working days, mostly
+            submitted = start + randrange(span)
+            local = submitted + 8 * 3600
+            weight = HOUR_WEIGHT[(local % DAY) // 3600] * (WEEKEND_WEIGHT if (local // DAY + 3) % 7 >= 5 else 1)
+            if random_() < weight:
+                break
+        open_demand = random_() < OPEN_DEMAND_SHARE
+        if open_demand:
+            category = "open_demand"
+        else:
+            category = categories[pick(category_cumulative, random_() * category_cumulative[-1])]
+        ids, cumulative = banks_in[city]
+        bank_id = ids[pick(cumulative, random_() * cumulative[-1])]
+        amount = min(30_000_000, max(50_000, round(lognormal(math.log(800_000), 1.0) / 10_000) * 10_000))
+        term = TERMS[randrange(len(TERMS))]
+        status = "submitted"
+        accepted = decided = signed = disbursed = None
+        approved_amount = rate = approved_term = signed_amount = disbursed_amount = None
+        guarantee = reason_code = reason = contract_no = ""
+        first_loan = pure_credit = False
+
+        def at(base: int, low_days: float, high_days: float) -> int | None:
+            """A moment between low and high days after base (skewed early), None if in the future."""
+            value = base + int((low_days + (high_days - low_days) * random_() ** 2) * DAY)
+            return value if value <= now_epoch else None
+
+        draw = random_()
+        if open_demand and draw < 0.28:  # nobody claimed it: still open, or withdrawn
+            bank_id = None
+            if draw < 0.10:
+                decided = at(submitted, 0, 20)
+                if decided:
+                    status = "withdrawn"
+        elif open_demand or draw < 0.88:  # accepted (an open demand: claimed, which accepts it)
+            accepted = at(submitted, 0, 10)
+            if accepted:
+                status = "accepted"
+                draw = random_()
+                if draw < 0.68:
+                    decided = at(accepted, 1, 15)
+                    if decided:
+                        status = "approved"
+                        approved_amount = max(10_000, int(amount * APPROVED_SHARE[randrange(len(APPROVED_SHARE))]))
+                        approved_amount -= approved_amount % 10_000
+                        rate = f"{randrange(345, 651) / 100:.4f}"
+                        approved_term = term if random_() < 0.85 else TERMS[randrange(len(TERMS))]
+                        guarantee = GUARANTEES[randrange(len(GUARANTEES))]
+                        first_loan = category == "first_loan" or random_() < 0.12
+                        pure_credit = guarantee == "credit" and random_() < 0.9
+                        if random_() < 0.88:
+                            signed = at(decided, 1, 10)
+                            if signed:
+                                status = "signed"
+                                contract_no = f"HT{moment(signed).year}{bank_numbers[bank_id]:02d}{index:08d}"
+                                signed_amount = approved_amount
+                                if random_() < 0.15:
+                                    signed_amount = max(10_000, approved_amount * 9 // 10 // 10_000 * 10_000)
+                                if random_() < 0.95:
+                                    disbursed = at(signed, 0, 5)
+                                    if disbursed:
+                                        status = "disbursed"
+                                        disbursed_amount = signed_amount
+                                        if random_() < 0.1:
+                                            disbursed_amount = max(10_000, signed_amount // 2 // 10_000 * 10_000)
+                elif draw < 0.94:
+                    decided = at(accepted, 1, 15)
+                    if decided:
+                        status = "rejected"
+                elif draw < 0.97:
+                    decided = at(accepted, 0, 10)
+                    if decided:
+                        status = "withdrawn"
+                # else: still being reviewed
+        elif draw < 0.93:
+            decided = at(submitted, 0, 5)
+            if decided:
+                status = "rejected"
+        elif draw < 0.97:
+            decided = at(submitted, 0, 10)
+            if decided:
+                status = "withdrawn"
+        # else: never accepted (overdue)
+        if status == "rejected":
+            reason_code = REJECT_REASONS[randrange(len(REJECT_REASONS))]
+            reason = "" if random_() < 0.7 else "经审核暂不符合准入条件"
+        return (
+            enterprise_id,
+            None,
+            bank_id,
+            f"{amount}.00",
+            term,
+            PURPOSES[randrange(len(PURPOSES))],
+            status,
+            region_code,
+            category,
+            random_() < 0.1,
+            moment(submitted),
+            moment(submitted + randrange(3 * DAY, 5 * DAY + 1)),
+            moment(accepted) if accepted else None,
+            moment(decided) if decided else None,
+            moment(signed) if signed else None,
+            moment(disbursed) if disbursed else None,
+            f"{approved_amount}.00" if approved_amount else None,
+            rate,
+            approved_term,
+            guarantee,
+            first_loan,
+            pure_credit,
+            category == "renewal" and approved_amount is not None,
+            reason_code,
+            reason,
+            contract_no,
+            f"{signed_amount}.00" if signed_amount else None,
+            moment(signed).date() if signed else None,
+            f"{disbursed_amount}.00" if disbursed_amount else None,
+            moment(disbursed).date() if disbursed else None,
+        )
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        # One COPY (one transaction) per chunk: an interrupted run keeps what it wrote.
+        for chunk_start in range(have, applications, COPY_CHUNK):
+            chunk_end = min(applications, chunk_start + COPY_CHUNK)
+            with raw.cursor().copy(f"COPY lending_application ({COLUMNS}) FROM STDIN") as copy:
+                for index in range(chunk_start, chunk_end):
+                    copy.write_row(row_for(index))
+            print(f"  {chunk_end} applications ({time.perf_counter() - started:.0f} s)", flush=True)
+    return applications - have
+
+
+def prepare(options) -> tuple[date, date]:
+    from django.db import connection
+
+    from lending.stats_maintenance import aggregates_rebuild
+
+    window = bench_window()
+    started = time.perf_counter()
+    generate_organizations(options.enterprises)
+    added = generate_applications(options.applications, window)
+    with connection.cursor() as cursor:
+        if added:
+            print(f"generated {added} applications in {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            print(f"data set present: {count_applications()} applications", flush=True)
+        cursor.execute("SELECT COUNT(*) FROM lending_application")
+        applications = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(SUM(applications), 0) FROM lending_lendingmonthlyaggregate")
+        aggregated = cursor.fetchone()[0]
+        if added or aggregated != applications or options.rebuild:
+            rebuild_started = time.perf_counter()
+            rows = aggregates_rebuild()
+            print(
+                f"aggregates_rebuild(): {rows} aggregate rows in {time.perf_counter() - rebuild_started:.1f} s",
+                flush=True,
+            )
+            analyze_started = time.perf_counter()
+            # VACUUM too, so that autovacuum does not start on the fresh rows mid-measurement.
+            cursor.execute("VACUUM (ANALYZE) lending_application")
+            cursor.execute("VACUUM (ANALYZE) lending_lendingmonthlyaggregate")
+            cursor.execute("ANALYZE hub_organization")
+            print(f"VACUUM ANALYZE in {time.perf_counter() - analyze_started:.1f} s", flush=True)
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('lending_application')), "
+            "pg_size_pretty(pg_total_relation_size('lending_lendingmonthlyaggregate')), "
+            "(SELECT COUNT(*) FROM lending_lendingmonthlyaggregate)"
+        )
+        application_size, aggregate_size, aggregate_rows = cursor.fetchone()
+    print(
+        f"data: {applications} applications ({application_size} with indexes), "
+        f"{aggregate_rows} aggregate rows ({aggregate_size}); months {window[0]:%Y-%m} … {window[1]:%Y-%m}",
+        flush=True,
+    )
+    return window
+
+
+def measure(function, runs: int, warmups: int = 2) -> tuple[list[float], object]:
+    for _ in range(warmups):
+        function()
+    times = []
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=2_000_000)
+    parser.add_argument("--enterprises", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--raw-runs", type=int, default=None, help="runs of the raw GROUP BY (default: --runs)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the aggregates even if they look current")
+    options = parser.parse_args()
+    setup()
+    first_month, last_month = prepare(options)
+
+    from hub.models import User
+    from lending.stats import GROUPINGS, lending_rows, raw_lending_rows
+
+    date_from = first_month.replace(day=15)  # partial months at both ends
+    date_to = last_month.replace(day=15)
+    users = [
+        ("operator", User.objects.get(username=OPERATOR_USERNAME)),
+        ("regulator 410000", User.objects.get(username=REGULATOR_USERNAME)),
+    ]
+    raw_runs = options.raw_runs or options.runs
+    print(f"from {date_from} to {date_to}; {options.runs} runs (raw: {raw_runs}) after 2 warm-ups each", flush=True)
+    slow, differ = [], []
+    for label, user in users:
+        for group_by in GROUPINGS:
+            arguments = {"user": user, "group_by": group_by, "date_from": date_from, "date_to": date_to}
+            times, rows = measure(lambda arguments=arguments: lending_rows(**arguments), options.runs)
+            raw_times, raw_rows = measure(lambda arguments=arguments: raw_lending_rows(**arguments), raw_runs)
+            # The answers must be equal; a difference is reported after the figures (and fails the run).
+            if rows != raw_rows:
+                differ.append((f"{label} {group_by}", rows, raw_rows))
+            typical, raw_typical = median(times), median(raw_times)
+            if typical >= 200:
+                slow.append(f"{label} {group_by}")
+            print(
+                f"{label:<17} {group_by:<8} {len(rows):4d} rows  median {typical:7.1f} ms  "
+                f"p90 {percentile(times, 0.9):7.1f} ms  (goal < 200 ms)  raw median {raw_typical:7.1f} ms  "
+                f"speed-up {raw_typical / typical:5.1f}×  " + ("rows match" if rows == raw_rows else "ROWS DIFFER"),
+                flush=True,
+            )
+    print("all groupings under 200 ms" if not slow else f"over 200 ms: {', '.join(slow)}")
+    for name, rows, raw_rows in differ:
+        print(f"{name}: lending_rows ({len(rows)} rows) differs from raw_lending_rows ({len(raw_rows)} rows):")
+        for row in rows:
+            if row not in raw_rows:
+                print(f"  only aggregated: {row}")
+        for row in raw_rows:
+            if row not in rows:
+                print(f"  only raw:        {row}")
+    assert not differ, "aggregated rows differ from the raw GROUP BY: " + ", ".join(name for name, *_ in differ)
+
+if __name__ == "__main__":
+    main()
