@@ -555,5 +555,6 @@ def main() -> None:
                 print(f"  only raw:        {row}")
     assert not differ, "aggregated rows differ from the raw GROUP BY: " + ", ".join(name for name, *_ in differ)
 
+
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -476,7 +477,14 @@ def _render_application(request, application: Application, bound: tuple[str, obj
             form = bound[1]
         else:
             form = ACTION_FORMS[action](prefix=action, initial=action_form_initial(action, application))
-        forms.append({"action": action, "label": ACTION_LABELS[action], "form": form})
+        forms.append(
+            {
+                "action": action,
+                "label": ACTION_LABELS[action],
+                "form": form,
+                "url": reverse(f"application-{action}", args=[application.pk]),
+            }
+        )
     organization = user.organization
     transitions = [
         {
@@ -587,6 +595,11 @@ def _tick_label(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
+def _coordinate(value: float) -> str:
+    # Drawn as written: never localized (a decimal comma would break the SVG).
+    return f"{value:.1f}"
+
+
 def _bar_chart(rows: list[dict], series: list[tuple[str, str]], labels: list[str], *, scale: float = 1) -> dict | None:
     """A grouped bar chart as shapes for the template to draw in SVG: one group per row,
     one bar per series (``(field, label)``), values divided by ``scale``."""
@@ -601,32 +614,33 @@ def _bar_chart(rows: list[dict], series: list[tuple[str, str]], labels: list[str
     for index, (group, label) in enumerate(zip(values, labels, strict=True)):
         left = CHART_LEFT + CHART_GROUP_GAP + index * (group_width + CHART_GROUP_GAP)
         for position, value in enumerate(group):
-            height = round(value / top * CHART_PLOT_HEIGHT, 1)
+            height = value / top * CHART_PLOT_HEIGHT
             x = left + position * (CHART_BAR + CHART_BAR_GAP)
             bars.append(
                 {
-                    "x": x,
-                    "y": round(baseline - height, 1),
-                    "width": CHART_BAR,
-                    "height": height,
+                    "x": _coordinate(x),
+                    "y": _coordinate(baseline - height),
+                    "width": _coordinate(CHART_BAR),
+                    "height": _coordinate(height),
                     "series": position,
                     "value": _tick_label(value),
-                    "text_x": x + CHART_BAR / 2,
-                    "text_y": round(baseline - height - 3, 1),
+                    "text_x": _coordinate(x + CHART_BAR / 2),
+                    "text_y": _coordinate(baseline - height - 3),
                     "title": f"{label} · {series[position][1]}: {_tick_label(value)}",
                 }
             )
-        keys.append({"x": left + group_width / 2, "y": baseline + 14, "text": label})
+        keys.append({"x": _coordinate(left + group_width / 2), "y": _coordinate(baseline + 14), "text": label})
     ticks = [
-        {"y": round(baseline - CHART_PLOT_HEIGHT * step / 4, 1), "label": _tick_label(top * step / 4)}
+        {"y": _coordinate(baseline - CHART_PLOT_HEIGHT * step / 4), "label": _tick_label(top * step / 4)}
         for step in range(5)
     ]
     return {
-        "width": width,
-        "height": baseline + CHART_BOTTOM,
-        "left": CHART_LEFT,
-        "right": width - CHART_GROUP_GAP / 2,
-        "baseline": baseline,
+        "width": _coordinate(width),
+        "height": _coordinate(baseline + CHART_BOTTOM),
+        "left": _coordinate(CHART_LEFT),
+        "tick_x": _coordinate(CHART_LEFT - 6),
+        "right": _coordinate(width - CHART_GROUP_GAP / 2),
+        "baseline": _coordinate(baseline),
         "bars": bars,
         "keys": keys,
         "ticks": ticks,
