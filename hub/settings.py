@@ -212,6 +212,13 @@ HUB_CIRCUIT_COOLDOWN_SECONDS = env_int("HUB_CIRCUIT_COOLDOWN_SECONDS", 30, minim
 LENDING_ACCEPT_WORKING_DAYS = env_int("LENDING_ACCEPT_WORKING_DAYS", 3, minimum=1)
 LENDING_CONTACT_DAYS = env_int("LENDING_CONTACT_DAYS", 30, minimum=1)
 
+# Whitelists: the largest upload accepted (413 above it) and the default days banks have
+# to contact a newly listed enterprise.
+WHITELIST_MAX_UPLOAD_BYTES = env_int("WHITELIST_MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
+WHITELIST_CONTACT_DAYS = env_int("WHITELIST_CONTACT_DAYS", 30, minimum=1)
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+
 HUB_TOKEN_TTL = timedelta(hours=env_int("HUB_TOKEN_TTL_HOURS", 12, minimum=1))
 HUB_IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -286,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "lending.models.applications.Application.Status",
         "MatchStatusEnum": "lending.models.matches.Match.Status",
         "MatchSourceEnum": "lending.models.matches.Match.Source",
+        "WhitelistKindEnum": "whitelist.models.whitelists.Whitelist.Kind",
+        "WhitelistStatusEnum": "whitelist.models.whitelists.Whitelist.Status",
+        "ImportStatusEnum": "whitelist.models.imports.WhitelistImport.Status",
     },
 }
 

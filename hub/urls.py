@@ -28,6 +28,7 @@ api_v1 = [
     # The project's URL table is the one place that names every app.
     path("", include("connectors.urls")),
     path("", include("lending.urls")),
+    path("", include("whitelist.urls")),
 ]
 
 urlpatterns = [

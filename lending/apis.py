@@ -388,8 +388,7 @@ APPLICATION_ACTION_APIS = {action: _application_action(action) for action in ACT
 
 class MatchOutputSerializer(serializers.ModelSerializer):
     bank = serializers.CharField(source="bank.code")
-    enterprise = serializers.CharField(source="enterprise.code")
-    enterprise_name = serializers.CharField(source="enterprise.name")
+    enterprise = serializers.CharField(source="enterprise_code")
     event = serializers.IntegerField(source="event_id", allow_null=True)
     application = serializers.IntegerField(source="application_id", allow_null=True)
 

@@ -30,13 +30,20 @@ def application_changed(*, application, actor, from_status: str, data: dict | No
 
 
 def match_changed(*, match, actor, from_status: str):
+    """In the enterprise's chain, or the bank's when the enterprise is not registered."""
     return append_event(
         action=f"match.{match.status}",
         actor=actor,
-        organization_id=match.enterprise_id,
+        organization_id=match.enterprise_id or match.bank_id,
         object_type="match",
         object_id=match.pk,
-        data={"from": from_status, "to": match.status, "bank": match.bank_id, "source": match.source},
+        data={
+            "from": from_status,
+            "to": match.status,
+            "bank": match.bank_id,
+            "source": match.source,
+            "enterprise": match.enterprise_code,
+        },
     )
 
 

@@ -38,7 +38,13 @@ class Match(models.Model):
         FAILED = "failed", _("Failed")
 
     bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="bank_matches")
-    enterprise = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="enterprise_matches")
+    # A whitelist may list an enterprise not (yet) registered on the hub: its code and name
+    # are kept on the match either way.
+    enterprise = models.ForeignKey(
+        "hub.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="enterprise_matches"
+    )
+    enterprise_code = models.CharField(max_length=18)
+    enterprise_name = models.CharField(max_length=200)
     source = models.CharField(max_length=12, choices=Source.choices)
     application = models.OneToOneField(
         "lending.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="match"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
 from hub.identifiers import region_ancestors, region_prefix
-from hub.models import User
+from hub.models import Organization, User
 from lending.eligibility import FAILED, UNKNOWN, enterprise_facts, evaluate
 from lending.models import Application, LoanProduct, Match, MatchmakingEvent
 
@@ -35,6 +35,22 @@ def products_published(
         ids = [pk for pk, codes in queryset.values_list("pk", "region_codes") if wanted & set(codes)]
         queryset = queryset.filter(pk__in=ids)
     return queryset
+
+
+def banks_serving(region_code: str) -> list[Organization]:
+    """Banks located over the region, or with a published product covering it."""
+    covering_products = {
+        bank_id
+        for bank_id, codes in LoanProduct.objects.filter(status=LoanProduct.Status.PUBLISHED).values_list(
+            "bank_id", "region_codes"
+        )
+        if set(codes) & set(region_ancestors(region_code))
+    }
+    return [
+        bank
+        for bank in Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("pk")
+        if bank.pk in covering_products or bank.region_code in region_ancestors(region_code)
+    ]
 
 
 def products_of_bank(user: User) -> QuerySet[LoanProduct]:

@@ -26,6 +26,7 @@ from lending import audit
 from lending.calendar import add_working_days
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
+from lending.selectors.lending import banks_serving
 from lending.services.matches import match_follow_application, match_for_claimed_demand
 from lending.stats_maintenance import aggregates_apply
 
@@ -67,15 +68,7 @@ class Messages:
 
 
 def _bank_serves(bank: Organization, region_code: str) -> bool:
-    """A bank serves a region it is located over, or one that a published product covers."""
-    if region_covers([bank.region_code], region_code):
-        return True
-    return any(
-        region_covers(codes, region_code)
-        for codes in LoanProduct.objects.filter(bank=bank, status=LoanProduct.Status.PUBLISHED).values_list(
-            "region_codes", flat=True
-        )
-    )
+    return any(serving.pk == bank.pk for serving in banks_serving(region_code))
 
 
 def _record(application: Application, before: Application | None, actor: User, note: str = "", data=None) -> None:

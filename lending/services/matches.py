@@ -101,6 +101,38 @@ def match_create(
     return match
 
 
+def match_create_for_listing(
+    *,
+    bank: Organization,
+    uscc: str,
+    name: str,
+    enterprise: Organization | None,
+    whitelist_entry_id: int,
+    intended_amount: Decimal | None,
+    category: str,
+    contact_days: int,
+    actor: User,
+) -> Match:
+    """A whitelist entry for a bank to follow up; the enterprise may not be registered yet
+    (its region then comes from the code's region digits)."""
+    now = timezone.now()
+    match = Match.objects.create(
+        bank=bank,
+        enterprise=enterprise,
+        enterprise_code=uscc,
+        enterprise_name=name,
+        source=Match.Source.WHITELIST,
+        whitelist_entry_id=whitelist_entry_id,
+        region_code=enterprise.region_code if enterprise else uscc[2:8],
+        category=category,
+        intended_amount=intended_amount,
+        created_at=now,
+        contact_due_at=now + timedelta(days=contact_days),
+    )
+    audit.match_changed(match=match, actor=actor, from_status="")
+    return match
+
+
 def match_follow_application(application: Application, *, actor: User) -> None:
     """Keep the application's match in step with it (created once the bank is known)."""
     if application.bank_id is None:

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from whitelist.services.imports import import_run
+from whitelist.services.whitelists import new_entries_push
+
+
+@shared_task(bind=True, name="whitelist.run_import", max_retries=30)
+def run_import(self, import_id: int) -> str:
+    status = import_run(import_id=import_id)
+    if status == "busy":
+        # Another delivery holds the lease (or held it when its worker died): retry after it.
+        raise self.retry(countdown=60)
+    return status
+
+
+@shared_task(name="whitelist.push_new_entries")
+def push_new_entries(version_id: int, previous_version_id: int | None, actor_id: int) -> int:
+    return new_entries_push(version_id=version_id, previous_version_id=previous_version_id, actor_id=actor_id)
