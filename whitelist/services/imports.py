@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -282,7 +282,12 @@ def _merge(whitelist_import: WhitelistImport) -> None:
         StagedRow.objects.filter(whitelist_import_id=import_id).delete()
         rejected = ImportRowError.objects.filter(whitelist_import_id=import_id).values("row").distinct().count()
         WhitelistImport.objects.filter(pk=import_id).update(
-            status=Status.SUCCEEDED, accepted=accepted, rejected=rejected, finished_at=timezone.now(), lease_until=None
+            status=Status.SUCCEEDED,
+            accepted=accepted,
+            rejected=rejected,
+            total_rows=F("processed_rows"),
+            finished_at=timezone.now(),
+            lease_until=None,
         )
         audit.import_finished(whitelist_import=whitelist_import, accepted=accepted, rejected=rejected)
 
