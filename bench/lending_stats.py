@@ -311,11 +311,10 @@ def generate_applications(applications: int, window: tuple[date, date]) -> int:
     n_enterprises = len(enterprise_rows)
     print(f"generating {applications - have} applications ({n_enterprises} enterprises) …", flush=True)
 
-    def row_for(index: int) -> tuple:
+    def row_for(index: int, start: int, span: int) -> tuple:
         # Some enterprises apply much more often than others.
         enterprise_id, region_code = enterprise_rows[int(n_enterprises * random_() ** 1.5)]
         city = region_code[:4] + "00" if region_code != "419001" else region_code
-        start, span, _weight = months[pick(month_cumulative, random_() * month_cumulative[-1])]
         while True:  # office hours on working days, mostly
             submitted = start + randrange(span)
             local = submitted + 8 * 3600
@@ -434,16 +433,28 @@ def generate_applications(applications: int, window: tuple[date, date]) -> int:
             moment(disbursed).date() if disbursed else None,
         )
 
+    per_month = [0] * len(months)
+    for _ in range(applications - have):
+        per_month[pick(month_cumulative, random_() * month_cumulative[-1])] += 1
     started = time.perf_counter()
+    index, written = have, 0
     with connection.cursor() as cursor:
         raw = cursor.connection
-        # One COPY (one transaction) per chunk: an interrupted run keeps what it wrote.
-        for chunk_start in range(have, applications, COPY_CHUNK):
-            chunk_end = min(applications, chunk_start + COPY_CHUNK)
+        # Month by month, in order of submission, as a live system stores them (the table's
+        # physical order follows submitted_at, which the edge-month reads depend on); one
+        # COPY (one transaction) per month, so an interrupted run keeps what it wrote.
+        for (start, span, _weight), count in zip(months, per_month, strict=True):
+            rows = []
+            for _ in range(count):
+                rows.append(row_for(index, start, span))
+                index += 1
+            rows.sort(key=lambda row: row[10])  # submitted_at
             with raw.cursor().copy(f"COPY lending_application ({COLUMNS}) FROM STDIN") as copy:
-                for index in range(chunk_start, chunk_end):
-                    copy.write_row(row_for(index))
-            print(f"  {chunk_end} applications ({time.perf_counter() - started:.0f} s)", flush=True)
+                for row in rows:
+                    copy.write_row(row)
+            if (written + count) // COPY_CHUNK > written // COPY_CHUNK or written + count == applications - have:
+                print(f"  {have + written + count} applications ({time.perf_counter() - started:.0f} s)", flush=True)
+            written += count
     return applications - have
 
 

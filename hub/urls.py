@@ -36,6 +36,7 @@ urlpatterns = [
     path("register/", views.register_enterprise, name="register"),
     path("", include("hub.consent_urls")),
     path("", include("connectors.page_urls")),
+    path("", include("whitelist.page_urls")),
     path("", include("lending.page_urls")),
     path(
         "login/",

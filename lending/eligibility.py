@@ -44,6 +44,12 @@ def register_fact_provider(name: str, provider: Callable) -> None:
     _fact_providers[name] = provider
 
 
+def provided_fact(name: str, enterprise):
+    """A fact another app provides, or None when no app provides it."""
+    provider = _fact_providers.get(name)
+    return provider(enterprise) if provider else None
+
+
 def rules_errors(rules) -> list[str]:
     """Why a product's eligibility object is malformed (empty when it is fine)."""
     if not isinstance(rules, dict):
@@ -105,7 +111,7 @@ def enterprise_facts(enterprise) -> EnterpriseFacts:
     latest_tax = max(tax, key=lambda data: data.get("period", ""))["grade"] if tax else None
     dishonest = records.get("dishonest")
     penalties = records.get("penalty")
-    whitelisted = _fact_providers["whitelisted"](enterprise) if "whitelisted" in _fact_providers else None
+    whitelisted = provided_fact("whitelisted", enterprise)
     return EnterpriseFacts(
         scale=enterprise.scale,
         industry_code=enterprise.industry_code,

@@ -254,9 +254,7 @@ def action_form_initial(action: str, application: Application) -> dict:
 
 class EventCreateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    region_code = forms.CharField(
-        label=_("Region code"), min_length=6, max_length=6, validators=[validate_region_code]
-    )
+    region_code = forms.CharField(label=_("Region code"), min_length=6, max_length=6, validators=[validate_region_code])
     held_on = forms.DateField(label=_("Held on"), widget=_date_input())
     description = forms.CharField(
         label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

@@ -283,7 +283,7 @@ def matching_rows(
 
 
 def overdue_applications_count(*, user: User) -> int:
-    """Applications still waiting for a decision past their acceptance deadline."""
+    """Applications still waiting to be accepted past their acceptance deadline."""
     scope = scope_for(user)
     queryset = Application.objects.filter(status=Application.Status.SUBMITTED, accept_due_at__lt=timezone.now())
     if scope.prefix:

@@ -93,9 +93,9 @@ RESULT_LABELS = {
     UNKNOWN: gettext_lazy("unknown"),
 }
 ACTION_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "approve": gettext_lazy("Approve"),
-    "reject": gettext_lazy("Reject"),
+    "accept": gettext_lazy("Accept the application"),
+    "approve": gettext_lazy("Approve the loan"),
+    "reject": gettext_lazy("Reject the application"),
     "sign": gettext_lazy("Record signing"),
     "disburse": gettext_lazy("Record disbursement"),
     "withdraw": gettext_lazy("Withdraw the application"),
@@ -148,6 +148,11 @@ def _regions(codes) -> list[str]:
     return [f"{region_name(code) or code} ({code})" for code in codes or []]
 
 
+def _rate(value: Decimal | None) -> str:
+    """An annual rate as people write it: 3.85, not 3.8500."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 def _category_label(key: str) -> str:
     if key == OPEN_DEMAND:
         return _("Open demand")
@@ -184,6 +189,7 @@ def _product_card(product: LoanProduct, recommendation: dict | None, enterprise,
         "product": product,
         "category_label": CATEGORY_LABELS.get(product.category, product.category),
         "guarantee_label": GUARANTEE_LABELS.get(product.guarantee, product.guarantee),
+        "rate_range": f"{_rate(product.min_rate)}% – {_rate(product.max_rate)}%",
         "regions": _regions(product.region_codes),
     }
     if enterprise is not None:
@@ -373,9 +379,7 @@ def _sla(application: Application, now: datetime) -> dict | None:
         return None
     seconds = int((application.accept_due_at - now).total_seconds())
     overdue = seconds < 0
-    text = (_("Overdue by %(duration)s") if overdue else _("%(duration)s left")) % {
-        "duration": _duration(abs(seconds))
-    }
+    text = (_("Overdue by %(duration)s") if overdue else _("%(duration)s left")) % {"duration": _duration(abs(seconds))}
     return {"overdue": overdue, "text": text, "due": application.accept_due_at}
 
 
@@ -394,6 +398,7 @@ def _application_rows(applications, now) -> list[dict]:
         {
             "application": application,
             "category_label": _category_label(application.category),
+            "region": region_name(application.region_code) or application.region_code,
             "sla": _sla(application, now),
         }
         for application in applications
@@ -499,6 +504,7 @@ def _render_application(request, application: Application, bound: tuple[str, obj
         "party": _party(user, application),
         "category_label": _category_label(application.category),
         "guarantee_label": GUARANTEE_LABELS.get(application.guarantee, ""),
+        "rate": _rate(application.rate),
         "region": region_name(application.region_code) or application.region_code,
         "sla": _sla(application, timezone.now()),
         "sla_texts": _sla_texts(),
@@ -575,20 +581,20 @@ CHART_PLOT_HEIGHT = 180
 CHART_TOP = 16
 CHART_LEFT = 84
 CHART_BOTTOM = 78
-CHART_BAR = 14
+CHART_BAR = 16
 CHART_BAR_GAP = 3
 CHART_GROUP_GAP = 22
 
 
 def _nice_ceiling(peak: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``peak``: the chart's top line."""
-    if peak <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(peak))) - 1) if peak >= 1 else 1
-    for step in (1, 2, 2.5, 5, 10):
-        if peak <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover
+    """The chart's top line: four gridline steps of 1, 2 or 5 × 10ⁿ (at least 1, so counts
+    get whole-number lines) that reach ``peak``."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * magnitude * 4 >= peak:
+                return step * magnitude * 4
+        magnitude *= 10
 
 
 def _tick_label(value: float) -> str:
@@ -654,7 +660,9 @@ def _key_labels(group_by: str, keys: list[str]) -> dict[str, str]:
     if group_by == "category":
         return {key: _category_label(key) for key in keys}
     if group_by == "bank":
-        names = dict(Organization.objects.filter(kind=Organization.Kind.BANK, code__in=keys).values_list("code", "name"))
+        names = dict(
+            Organization.objects.filter(kind=Organization.Kind.BANK, code__in=keys).values_list("code", "name")
+        )
         return {key: _("Unclaimed open demands") if key == UNCLAIMED else names.get(key, key) for key in keys}
     return {key: key for key in keys}
 
@@ -685,6 +693,8 @@ def dashboard(request):
     labels = _key_labels(group_by, sorted({row["key"] for row in lending} | {row["key"] for row in matching}))
     for row in [*lending, *matching]:
         row["label"] = labels.get(row["key"], row["key"])
+        rate = row.get("approval_rate", row.get("conversion_rate"))
+        row["percent"] = f"{Decimal(rate) * 100:.1f}%" if rate is not None else "—"
     export_query = urlencode({"group_by": group_by, "from": date_from.isoformat(), "to": date_to.isoformat()})
     context = {
         "form": form,
@@ -769,7 +779,11 @@ def events(request):
         .order_by()
     }
     rows = [
-        {"event": event, "region": region_name(event.region_code) or event.region_code, "matches": counts.get(event.pk, 0)}
+        {
+            "event": event,
+            "region": region_name(event.region_code) or event.region_code,
+            "matches": counts.get(event.pk, 0),
+        }
         for event in page
     ]
     context = {"form": form, "rows": rows, "page_number": number, "has_next": has_next, "page_query": ""}
@@ -833,7 +847,7 @@ def event_detail(request, event_id: int):
                 messages.success(
                     request,
                     _("The intent of %(enterprise)s with %(bank)s is recorded; the bank will follow it up.")
-                    % {"enterprise": match.enterprise.name, "bank": match.bank.name},
+                    % {"enterprise": match.enterprise_name or match.enterprise.name, "bank": match.bank.name},
                 )
                 return redirect("event", event_id=event.pk)
     page, number, has_next = _page(
@@ -909,7 +923,11 @@ def match_progress_view(request, match_id: int):
     values = form.cleaned_data
     try:
         match = match_progress(
-            actor=request.user, match_id=match.pk, status=values["status"], amount=values["amount"], reason=values["reason"]
+            actor=request.user,
+            match_id=match.pk,
+            status=values["status"],
+            amount=values["amount"],
+            reason=values["reason"],
         )
     except NotFound:
         raise Http404 from None

@@ -277,16 +277,19 @@ def whitelist_archive_view(request, whitelist_id: int):
 
 
 def import_progress(whitelist_import: WhitelistImport) -> dict:
-    """The bar's max and value, as the page's script computes them from the API: rows
-    checked of rows in the file; a finished import without rows shows a full bar, one
-    whose rows are not counted yet an indeterminate one (value None)."""
-    total = whitelist_import.total_rows
+    """The bar's max and value and the total shown, as the page's script computes them from
+    the API: rows checked of rows in the file. The total is an estimate while the import
+    runs (lines of a CSV, the sheet's declared size) and exact once it has finished, so it
+    is never shown below the rows already checked. A finished import without rows shows a
+    full bar; one whose rows are not counted yet an indeterminate one (value None)."""
+    processed = whitelist_import.processed_rows
     finished = whitelist_import.status in FINISHED
-    if total is None:
-        return {"max": 1, "value": 1 if finished else None}
+    if whitelist_import.total_rows is None:
+        return {"max": 1, "value": 1 if finished else None, "total": None}
+    total = max(whitelist_import.total_rows, processed)
     if total == 0:
-        return {"max": 1, "value": 1 if finished else 0}
-    return {"max": total, "value": min(whitelist_import.processed_rows, total)}
+        return {"max": 1, "value": 1 if finished else 0, "total": 0}
+    return {"max": total, "value": processed, "total": total}
 
 
 @login_required

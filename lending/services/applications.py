@@ -24,6 +24,7 @@ from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from lending import audit
 from lending.calendar import add_working_days
+from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
 from lending.selectors.lending import banks_serving
@@ -59,7 +60,7 @@ class Messages:
     NEEDS_AUTHORIZATION = _("Authorize the product's bank to read your credit data before applying.")
     AMOUNT_OUT_OF_RANGE = _("The amount must be between %(min)s and %(max)s yuan for this product.")
     TERM_OUT_OF_RANGE = _("The term must be between %(min)d and %(max)d months for this product.")
-    WRONG_STATE = _("The application is %(status)s; it cannot be %(action)s.")
+    WRONG_STATE = _("The application is %(status)s; “%(action)s” is not possible in that state.")
     NOT_YOURS = _("Only users of the application's bank can do this.")
     CLAIM_NOT_SERVING = _("Your bank does not serve this enterprise's region.")
     CLAIM_LOST = _("Another bank has already claimed this demand.")
@@ -144,10 +145,7 @@ def application_submit(
 
 
 def _is_whitelisted(enterprise: Organization) -> bool:
-    from lending.eligibility import _fact_providers
-
-    provider = _fact_providers.get("whitelisted")
-    return bool(provider and provider(enterprise))
+    return bool(provided_fact("whitelisted", enterprise))
 
 
 @transaction.atomic
@@ -193,7 +191,11 @@ def application_transition(*, actor: User, application_id: int, action: str, **d
     transition = TRANSITIONS[action]
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     organization_id = actor.organization_id
-    if application is None or organization_id not in (application.enterprise_id, application.bank_id):
+    if (
+        application is None
+        or organization_id is None
+        or organization_id not in (application.enterprise_id, application.bank_id)
+    ):
         raise NotFound(_("Application not found."))
     party_id = application.bank_id if transition.by == "bank" else application.enterprise_id
     if organization_id != party_id:

@@ -87,6 +87,8 @@ def match_create(
     match = Match.objects.create(
         bank=bank,
         enterprise=enterprise,
+        enterprise_code=enterprise.code,
+        enterprise_name=enterprise.name,
         source=source,
         application=application,
         event=event,

@@ -12,7 +12,7 @@ from hub.errors import Forbidden, InvalidInput
 from hub.identifiers import region_code_error, region_prefix
 from hub.models import Notification, Organization, User
 from lending import audit
-from lending.eligibility import SCALES, _fact_providers
+from lending.eligibility import SCALES, provided_fact
 from lending.models import Policy
 
 TARGETING_KEYS = ("region_codes", "scales", "industries", "whitelisted")
@@ -86,10 +86,9 @@ def policy_push(*, policy_id: int, batch_size: int = 1000) -> int:
     Returns the number of notices created by this run."""
     policy = Policy.objects.get(pk=policy_id)
     wants_whitelisted = policy.targeting.get("whitelisted")
-    provider = _fact_providers.get("whitelisted")
     created = 0
     for enterprise in policy_targets(policy).iterator(chunk_size=batch_size):
-        if wants_whitelisted and not (provider and provider(enterprise)):
+        if wants_whitelisted and not provided_fact("whitelisted", enterprise):
             continue
         try:
             with transaction.atomic():

@@ -263,3 +263,12 @@ def test_twenty_concurrent_claims_have_exactly_one_winner(enterprise_admin):
     assert outcomes.count("Conflict") == 19
     demand.refresh_from_db()
     assert demand.status == "accepted" and Match.objects.filter(application=demand).count() == 1
+
+
+def test_the_operator_cannot_move_an_unclaimed_open_demand(clients, api_client_for, operator):
+    demand = apply(clients["enterprise"], None).json()
+
+    response = api_client_for(operator).post(f"{URL}{demand['id']}/accept/")
+
+    assert response.status_code == 404
+    assert Application.objects.get(pk=demand["id"]).status == "submitted"

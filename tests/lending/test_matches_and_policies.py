@@ -28,6 +28,7 @@ def test_a_platform_records_intents_that_banks_follow_up_to_disbursement(
         format="json",
     )
     assert intent.status_code == 201 and intent.json()["status"] == "intent" and intent.json()["source"] == "event"
+    assert intent.json()["enterprise"] == enterprise.code
     client = api_client_for(bank_officer)
     progress = f"/api/v1/matches/{intent.json()['id']}/progress/"
 

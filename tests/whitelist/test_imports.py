@@ -394,3 +394,30 @@ def test_banks_see_memberships_and_applications_carry_the_flag(
 
     api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/archive/")
     assert api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code}).json() == []
+
+
+def test_publishing_an_unchanged_draft_again_is_refused(api_client_for, platform_admin, checker, whitelist):
+    run(upload(api_client_for(platform_admin), whitelist["id"], csv_bytes(f"{uscc(120)},甲,,,")))
+    api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/")
+
+    again = api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/")
+
+    assert again.status_code == 409 and again.json()["error"]["code"] == "nothing_changed"
+
+
+def test_a_failed_import_does_not_make_its_uploader_the_maker(api_client_for, platform_admin, checker, whitelist):
+    run(upload(api_client_for(platform_admin), whitelist["id"], csv_bytes(f"{uscc(121)},甲,,,")))
+    run(upload(api_client_for(checker), whitelist["id"], b"code,title\nx,y\n"))  # fails: no header
+
+    assert api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/").status_code == 200
+
+
+def test_a_running_import_shows_no_errors_until_it_ends(api_client_for, platform_admin, whitelist):
+    response = upload(api_client_for(platform_admin), whitelist["id"], csv_bytes(",没有代码,,,"))
+    WhitelistImport.objects.filter(pk=response.json()["id"]).update(status="running")
+    ImportRowError = WhitelistImport.errors.rel.related_model
+    ImportRowError.objects.create(whitelist_import_id=response.json()["id"], row=2, field="uscc", message="x")
+
+    detail = api_client_for(platform_admin).get(f"/api/v1/whitelist-imports/{response.json()['id']}/").json()
+
+    assert detail["errors"] == [] and detail["errors_total"] == 1

@@ -101,9 +101,13 @@ def coverage(whitelist: Whitelist) -> dict:
 
 
 def overdue_matches(whitelist: Whitelist) -> QuerySet[Match]:
-    """Entries a bank has not contacted by the deadline."""
+    """Entries of the current version a bank has not contacted by the deadline (none once
+    the whitelist is archived)."""
+    if whitelist.status == Whitelist.Status.ARCHIVED:
+        return Match.objects.none()
+    listed = PublishedEntry.objects.filter(version_id=whitelist.current_version_id).values("uscc")
     return (
         whitelist_matches(whitelist)
-        .filter(status=Match.Status.INTENT, contact_due_at__lt=timezone.now())
+        .filter(enterprise_code__in=listed, status=Match.Status.INTENT, contact_due_at__lt=timezone.now())
         .select_related("bank")
     )

@@ -98,8 +98,6 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
         f"{whitelist.pk}-{whitelist_import.file_sha256[:16]}.{file_format}", uploaded, save=False
     )
     whitelist_import.save()
-    whitelist.last_import_by = actor
-    whitelist.save(update_fields=["last_import_by"])
     audit.import_started(whitelist_import=whitelist_import, actor=actor)
     from whitelist.tasks import run_import
 
@@ -289,6 +287,8 @@ def _merge(whitelist_import: WhitelistImport) -> None:
             finished_at=timezone.now(),
             lease_until=None,
         )
+        # The maker of maker-checker: whoever changed the draft last (a failed import did not).
+        Whitelist.objects.filter(pk=whitelist_id).update(last_import_by_id=whitelist_import.uploaded_by_id)
         audit.import_finished(whitelist_import=whitelist_import, accepted=accepted, rejected=rejected)
 
 

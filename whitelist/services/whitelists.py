@@ -27,6 +27,7 @@ class Messages:
     NOTHING_IMPORTED = _("Import entries before publishing.")
     ARCHIVED = _("The whitelist is archived.")
     IMPORT_RUNNING = _("An import is still running; publish when it has finished.")
+    NOTHING_CHANGED = _("Nothing changed since version %(number)d.")
 
 
 @transaction.atomic
@@ -140,6 +141,8 @@ def whitelist_publish(*, actor: User, whitelist_id: int) -> WhitelistVersion:
     if whitelist.last_import_by_id == actor.pk:
         raise Forbidden(Messages.MAKER_CHECKER, code="maker_checker")
     diff = draft_diff(whitelist)
+    if whitelist.current_version_id and not (diff.added or diff.removed or diff.changed):
+        raise Conflict(Messages.NOTHING_CHANGED % {"number": whitelist.current_version.number}, code="nothing_changed")
     previous_version_id = whitelist.current_version_id
     number = (whitelist.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = WhitelistVersion.objects.create(
