@@ -10,6 +10,7 @@ SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
+.venv/bin/python manage.py load_demo_lending
 CDP_SIMULATOR_SECRET="$(.venv/bin/python manage.py register_demo_connector --base-url "http://127.0.0.1:${SIMULATOR_PORT}")"
 export CDP_SIMULATOR_SECRET
 
