@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProductCategory(models.TextChoices):
@@ -22,7 +23,7 @@ class Guarantee(models.TextChoices):
     CREDIT = "credit", _("Credit (no collateral)")
     MORTGAGE = "mortgage", _("Mortgage")
     PLEDGE = "pledge", _("Pledge")
-    GUARANTEE = "guarantee", _("Guarantee")
+    GUARANTEE = "guarantee", pgettext_lazy("guarantee type", "Guarantee")
 
 
 class LoanProduct(models.Model):
@@ -31,8 +32,8 @@ class LoanProduct(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        PUBLISHED = "published", pgettext_lazy("product status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("product status", "Withdrawn")
 
     bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="loan_products")
     name = models.CharField(_("name"), max_length=100)
