@@ -474,7 +474,7 @@ def prepare(options) -> tuple[date, date]:
             print(f"data set present: {count_applications()} applications", flush=True)
         cursor.execute("SELECT COUNT(*) FROM lending_application")
         applications = cursor.fetchone()[0]
-        cursor.execute("SELECT COALESCE(SUM(applications), 0) FROM lending_lendingmonthlyaggregate")
+        cursor.execute("SELECT COALESCE(SUM(applications), 0) FROM lending_lendingbyregion")
         aggregated = cursor.fetchone()[0]
         if added or aggregated != applications or options.rebuild:
             rebuild_started = time.perf_counter()
@@ -486,13 +486,15 @@ def prepare(options) -> tuple[date, date]:
             analyze_started = time.perf_counter()
             # VACUUM too, so that autovacuum does not start on the fresh rows mid-measurement.
             cursor.execute("VACUUM (ANALYZE) lending_application")
-            cursor.execute("VACUUM (ANALYZE) lending_lendingmonthlyaggregate")
+            cursor.execute("VACUUM (ANALYZE) lending_lendingbyregion, lending_lendingbybank, lending_lendingbycategory")
             cursor.execute("ANALYZE hub_organization")
             print(f"VACUUM ANALYZE in {time.perf_counter() - analyze_started:.1f} s", flush=True)
         cursor.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('lending_application')), "
-            "pg_size_pretty(pg_total_relation_size('lending_lendingmonthlyaggregate')), "
-            "(SELECT COUNT(*) FROM lending_lendingmonthlyaggregate)"
+            "pg_size_pretty(pg_total_relation_size('lending_lendingbyregion') + pg_total_relation_size('lending_lendingbybank')"
+            " + pg_total_relation_size('lending_lendingbycategory')), "
+            "(SELECT (SELECT COUNT(*) FROM lending_lendingbyregion) + (SELECT COUNT(*) FROM lending_lendingbybank)"
+            " + (SELECT COUNT(*) FROM lending_lendingbycategory))"
         )
         application_size, aggregate_size, aggregate_rows = cursor.fetchone()
     print(

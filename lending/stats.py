@@ -1,8 +1,8 @@
 """Statistics for regulators (API.md "Statistics") and matching statistics for 通报.
 
-Lending statistics read the monthly aggregates for whole months inside ``[from, to]`` and
-the applications themselves only for the partial months at either end, so a query over
-millions of applications reads a few hundred thousand small rows at most. A regulator sees
+Lending statistics read the monthly counters (one small table per grouping) for whole
+months inside ``[from, to]`` and the applications themselves only for the partial months at
+either end, so a query over millions of applications reads thousands of counter rows. A regulator sees
 its own region and the regions below it; an application counts under its enterprise's
 region. ``raw_lending_rows`` answers the same question from the applications alone (the
 benchmark's baseline, and the tests' cross-check).
@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Case, CharField, Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Concat, Substr, TruncMonth
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Forbidden, InvalidInput
 from hub.identifiers import child_level_length, region_prefix
 from hub.models import Organization, User
-from lending.models import Application, LendingMonthlyAggregate, Match
+from lending.models import Application, LendingByBank, LendingByCategory, LendingByRegion, Match
 from lending.stats_maintenance import COUNTERS
 
 GROUPINGS = ("region", "bank", "category", "month")
@@ -67,7 +68,13 @@ def parse_request(group_by: str, date_from: date | None, date_to: date | None) -
 def _region_key_expression(length: int):
     if length >= 6:
         return F("region_code")
-    return Concat(Substr("region_code", 1, length), Value("0" * (6 - length)))
+    # County-level cities directly under a province (419001 济源) have "90" in the middle
+    # and are their own city (see stats_maintenance.city_of).
+    return Case(
+        When(Exact(Substr("region_code", 3, 2), Value("90")), then=F("region_code")),
+        default=Concat(Substr("region_code", 1, length), Value("0" * (6 - length))),
+        output_field=CharField(),
+    )
 
 
 def _month_start(day: date) -> date:
@@ -82,26 +89,39 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _key_expression(group_by: str, scope: Scope, *, from_aggregates: bool):
+def _raw_key_expression(group_by: str, scope: Scope):
     if group_by == "region":
         return _region_key_expression(scope.region_key_length)
     if group_by == "bank":
-        return F("bank_id")
+        return Coalesce("bank_id", Value(0))  # unclaimed demands: 0, as in the counters
     if group_by == "category":
         return F("category")
-    return F("month") if from_aggregates else TruncMonth("submitted_at")
+    return TruncMonth("submitted_at")
+
+
+# grouping → (counter table, the key expression over it, the field a regulator's area filters)
+def _counter_source(group_by: str, scope: Scope):
+    if group_by in ("region", "month"):
+        key = _region_key_expression(scope.region_key_length) if group_by == "region" else F("month")
+        return LendingByRegion, key, "region_code"
+    if group_by == "bank":
+        return LendingByBank, F("bank_id"), "city_code"
+    return LendingByCategory, F("category"), "city_code"
+
+
+def _counters_cover(group_by: str, scope: Scope) -> bool:
+    """The bank and category counters are kept per city: a district-level reader's area
+    is finer than that, so those groupings come from the applications themselves."""
+    return group_by in ("region", "month") or len(scope.prefix) <= 4
 
 
 def _aggregate_rows(group_by: str, scope: Scope, months: tuple[date, date]) -> dict:
     first, after_last = months
-    queryset = LendingMonthlyAggregate.objects.filter(month__gte=first, month__lt=after_last)
+    model, key, area_field = _counter_source(group_by, scope)
+    queryset = model.objects.filter(month__gte=first, month__lt=after_last)
     if scope.prefix:
-        queryset = queryset.filter(region_code__startswith=scope.prefix)
-    rows = (
-        queryset.annotate(key=_key_expression(group_by, scope, from_aggregates=True))
-        .values("key")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-    )
+        queryset = queryset.filter(**{f"{area_field}__startswith": scope.prefix})
+    rows = queryset.annotate(key=key).values("key").annotate(**{name: Sum(name) for name in COUNTERS}).order_by()
     return {row.pop("key"): row for row in rows}
 
 
@@ -127,7 +147,7 @@ def _raw_rows(group_by: str, scope: Scope, start: datetime, end: datetime) -> di
     if scope.prefix:
         queryset = queryset.filter(region_code__startswith=scope.prefix)
     rows = (
-        queryset.annotate(key=_key_expression(group_by, scope, from_aggregates=False))
+        queryset.annotate(key=_raw_key_expression(group_by, scope))
         .values("key")
         .annotate(**_raw_aggregation())
         .order_by()
@@ -195,10 +215,12 @@ def lending_rows(
     end_exclusive = date_to + timedelta(days=1)
     after_last_full = end_exclusive if end_exclusive.day == 1 else _month_start(end_exclusive)
     totals: dict = {}
+    if not _counters_cover(group_by, scope):
+        first_full = after_last_full = date_from  # no whole months from counters
     if first_full < after_last_full:
         _merge(totals, _aggregate_rows(group_by, scope, (first_full, after_last_full)))
         edges = [(date_from, first_full), (after_last_full, end_exclusive)]
-    else:  # the whole range lies inside one month
+    else:  # no whole month to take from the counters
         edges = [(date_from, end_exclusive)]
     for start, end in edges:
         if start < end:

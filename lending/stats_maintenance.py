@@ -1,9 +1,9 @@
-"""Keeping :class:`LendingMonthlyAggregate` up to date, incrementally.
+"""Keeping the lending counters (lending/models/stats.py) up to date, incrementally.
 
 Every change to an application calls :func:`aggregates_apply` with the application as it
 was and as it is now, in the same transaction: the difference of the two contributions
-is added to the aggregate rows. ``manage.py rebuild_lending_stats`` recomputes the table
-from scratch (and tests compare the two).
+is added to one row of each counter table. ``manage.py rebuild_lending_stats`` recomputes
+the tables from scratch (and tests compare the two).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps as installed_apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-
-from lending.models import Application, LendingMonthlyAggregate
 
 COUNTERS = (
     "applications",
@@ -30,11 +29,24 @@ COUNTERS = (
     "first_loans",
     "pure_credit_loans",
 )
+# Counter table → the fields of its key besides the month.
+TABLES = {
+    "LendingByRegion": ("region_code",),
+    "LendingByBank": ("city_code", "bank_id"),
+    "LendingByCategory": ("city_code", "category"),
+}
+
+
+def city_of(region_code: str) -> str:
+    """The city-level code above a district. Codes like 419001 (济源) are county-level
+    cities directly under the province ("90" in the middle): they are their own city."""
+    return region_code if region_code[2:4] == "90" else region_code[:4] + "00"
 
 
 @dataclass(frozen=True)
 class Contribution:
-    key: tuple[date, str, int, str]
+    month: date
+    keys: dict[str, tuple]  # table → key values (after the month)
     values: dict
 
 
@@ -43,24 +55,25 @@ def month_of(moment) -> date:
     return date(local.year, local.month, 1)
 
 
-def contribution(application: Application) -> Contribution:
-    """What one application adds to its aggregate row, given its current state."""
+def contribution(application) -> Contribution:
+    """What one application adds to the counters, given its current state."""
     approved = application.approved_amount is not None
     accept_seconds = (
         int((application.accepted_at - application.submitted_at).total_seconds()) if application.accepted_at else 0
     )
+    city = city_of(application.region_code)
     return Contribution(
-        key=(
-            month_of(application.submitted_at),
-            application.region_code,
-            application.bank_id or 0,
-            application.category,
-        ),
+        month=month_of(application.submitted_at),
+        keys={
+            "LendingByRegion": (application.region_code,),
+            "LendingByBank": (city, application.bank_id or 0),
+            "LendingByCategory": (city, application.category),
+        },
         values={
             "applications": 1,
             "accepted": int(application.accepted_at is not None),
             "approved": int(approved),
-            "rejected": int(application.status == Application.Status.REJECTED),
+            "rejected": int(application.status == "rejected"),
             "signed": int(application.signed_at is not None),
             "disbursed": int(application.disbursed_at is not None),
             "disbursed_amount": application.disbursed_amount or Decimal("0"),
@@ -71,57 +84,61 @@ def contribution(application: Application) -> Contribution:
     )
 
 
-def _add(key: tuple, deltas: dict) -> None:
+def _add(table: str, month: date, key: tuple, deltas: dict) -> None:
     deltas = {name: value for name, value in deltas.items() if value}
     if not deltas:
         return
-    month, region_code, bank_id, category = key
-    rows = LendingMonthlyAggregate.objects.filter(
-        month=month, region_code=region_code, bank_id=bank_id, category=category
-    )
+    model = installed_apps.get_model("lending", table)
+    identity = {"month": month, **dict(zip(TABLES[table], key, strict=True))}
+    rows = model.objects.filter(**identity)
     if rows.update(**{name: F(name) + value for name, value in deltas.items()}):
         return
     try:
         with transaction.atomic():
-            LendingMonthlyAggregate.objects.create(
-                month=month, region_code=region_code, bank_id=bank_id, category=category, **deltas
-            )
+            model.objects.create(**identity, **deltas)
     except IntegrityError:  # a concurrent first writer created the row: add to it
         rows.update(**{name: F(name) + value for name, value in deltas.items()})
 
 
-def aggregates_apply(before: Application | None, after: Application) -> None:
+def aggregates_apply(before, after) -> None:
     """Add the change from ``before`` (None for a new application) to ``after``."""
     new = contribution(after)
-    if before is None:
-        _add(new.key, new.values)
-        return
-    old = contribution(before)
-    if old.key == new.key:
-        _add(new.key, {name: new.values[name] - old.values[name] for name in COUNTERS})
-    else:
-        _add(old.key, {name: -value for name, value in old.values.items()})
-        _add(new.key, new.values)
+    old = contribution(before) if before is not None else None
+    for table in TABLES:
+        if old is not None and (old.month, old.keys[table]) == (new.month, new.keys[table]):
+            _add(table, new.month, new.keys[table], {name: new.values[name] - old.values[name] for name in COUNTERS})
+            continue
+        if old is not None:
+            _add(table, old.month, old.keys[table], {name: -value for name, value in old.values.items()})
+        _add(table, new.month, new.keys[table], new.values)
 
 
-def aggregates_rebuild() -> int:
-    """Recompute every aggregate row from the applications; returns the number of rows."""
+def aggregates_rebuild(apps=installed_apps) -> int:
+    """Recompute every counter table from the applications; returns the rows written.
+    ``apps`` lets a migration run it on its historical models."""
+    application_model = apps.get_model("lending", "Application")
+    totals: dict[str, dict[tuple, dict]] = {table: {} for table in TABLES}
     with transaction.atomic():
-        LendingMonthlyAggregate.objects.all().delete()
-        batch: dict[tuple, dict] = {}
-        for application in Application.objects.all().iterator(chunk_size=5000):
+        for application in application_model.objects.all().iterator(chunk_size=5000):
             item = contribution(application)
-            totals = batch.setdefault(item.key, dict.fromkeys(COUNTERS, 0))
-            for name, value in item.values.items():
-                totals[name] += value
-        LendingMonthlyAggregate.objects.bulk_create(
-            [
-                LendingMonthlyAggregate(month=key[0], region_code=key[1], bank_id=key[2], category=key[3], **totals)
-                for key, totals in batch.items()
-            ],
-            batch_size=5000,
-        )
+            for table, key in item.keys.items():
+                row = totals[table].setdefault((item.month, *key), dict.fromkeys(COUNTERS, 0))
+                for name, value in item.values.items():
+                    row[name] += value
+        written = 0
+        for table, rows in totals.items():
+            model = apps.get_model("lending", table)
+            model.objects.all().delete()
+            model.objects.bulk_create(
+                [
+                    model(month=key[0], **dict(zip(TABLES[table], key[1:], strict=True)), **values)
+                    for key, values in rows.items()
+                ],
+                batch_size=5000,
+            )
+            written += len(rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE lending_lendingmonthlyaggregate")
-    return len(batch)
+            for table in TABLES:
+                cursor.execute(f"ANALYZE {apps.get_model('lending', table)._meta.db_table}")
+    return written

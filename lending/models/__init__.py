@@ -2,12 +2,14 @@ from lending.models.applications import Application, ApplicationTransition
 from lending.models.matches import Match, MatchmakingEvent
 from lending.models.policies import Policy
 from lending.models.products import LoanProduct
-from lending.models.stats import LendingMonthlyAggregate
+from lending.models.stats import LendingByBank, LendingByCategory, LendingByRegion
 
 __all__ = [
     "Application",
     "ApplicationTransition",
-    "LendingMonthlyAggregate",
+    "LendingByBank",
+    "LendingByCategory",
+    "LendingByRegion",
     "LoanProduct",
     "Match",
     "MatchmakingEvent",

@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hub.identifiers import make_uscc
-from lending.models import Application, LendingMonthlyAggregate
+from lending.models import Application, LendingByBank, LendingByCategory, LendingByRegion
 from lending.services.applications import application_claim, application_submit, application_transition
-from lending.stats_maintenance import aggregates_rebuild
+from lending.stats_maintenance import COUNTERS, TABLES, aggregates_rebuild
 from tests.connectors.factories import AuthorizationFactory
 from tests.hub.factories import OrganizationFactory, UserFactory
 from tests.lending.factories import ProductFactory
@@ -160,47 +160,22 @@ def spread_over_months(applications):
     aggregates_rebuild()
 
 
-def test_incremental_aggregates_equal_a_rebuild(generated):
-    incremental = {
-        tuple(row[:4]): row[4:]
-        for row in LendingMonthlyAggregate.objects.values_list(
-            "month",
-            "region_code",
-            "bank_id",
-            "category",
-            "applications",
-            "accepted",
-            "approved",
-            "rejected",
-            "signed",
-            "disbursed",
-            "disbursed_amount",
-            "first_loans",
-            "pure_credit_loans",
-        ).filter(applications__gt=0)
+def counter_rows() -> dict:
+    return {
+        model.__name__: sorted(
+            tuple(row)
+            for row in model.objects.filter(applications__gt=0).values_list("month", *TABLES[model.__name__], *COUNTERS)
+        )
+        for model in (LendingByRegion, LendingByBank, LendingByCategory)
     }
+
+
+def test_incremental_counters_equal_a_rebuild(generated):
+    incremental = counter_rows()
 
     aggregates_rebuild()
 
-    rebuilt = {
-        tuple(row[:4]): row[4:]
-        for row in LendingMonthlyAggregate.objects.values_list(
-            "month",
-            "region_code",
-            "bank_id",
-            "category",
-            "applications",
-            "accepted",
-            "approved",
-            "rejected",
-            "signed",
-            "disbursed",
-            "disbursed_amount",
-            "first_loans",
-            "pure_credit_loans",
-        )
-    }
-    assert incremental == rebuilt
+    assert counter_rows() == incremental
 
 
 @pytest.mark.parametrize("group_by", ["region", "bank", "category", "month"])
@@ -293,3 +268,39 @@ def test_matching_statistics_count_the_funnel_and_overdue_follow_ups(api_client_
         assert row["signed"] == sum(1 for m in mine if m.signed_at)
         assert row["overdue_followups"] == sum(1 for m in mine if m.status == "intent")
         assert row["conversion_rate"] == f"{Decimal(row['signed']) / row['intents']:.4f}"
+
+
+def test_unclaimed_demands_form_one_row_whether_counted_from_aggregates_or_edges(
+    api_client_for, operator, enterprise_admin
+):
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+    in_full_month = application_submit(
+        actor=enterprise_admin, product_id=None, amount=1, term_months=12, purpose="周转"
+    )
+    application_submit(actor=enterprise_admin, product_id=None, amount=1, term_months=12, purpose="周转")
+    previous_month = (first_of_month - timedelta(days=1)).replace(day=10)
+    Application.objects.filter(pk=in_full_month.pk).update(
+        submitted_at=timezone.make_aware(datetime.combine(previous_month, datetime.min.time()))
+    )
+    aggregates_rebuild()
+    date_from = previous_month.replace(day=1)  # a whole month from the aggregates…
+    date_to = today  # …and the current month, partial, from the applications
+
+    params = {"group_by": "bank", "from": date_from.isoformat(), "to": date_to.isoformat()}
+    rows = api_client_for(operator).get(URL, params).json()["rows"]
+
+    assert [(row["key"], row["applications"]) for row in rows] == [("unclaimed", 2)]
+
+
+def test_a_county_level_city_under_the_province_is_its_own_region(api_client_for, regulator_user):
+    jiyuan = OrganizationFactory(
+        kind="enterprise", code=make_uscc(region_code="419001", serial=9001), region_code="419001"
+    )
+    application_submit(
+        actor=UserFactory(organization=jiyuan), product_id=None, amount=1, term_months=12, purpose="周转"
+    )
+
+    rows = api_client_for(regulator_user).get(URL, {"group_by": "region"}).json()["rows"]
+
+    assert [row["key"] for row in rows] == ["419001"]
