@@ -32,6 +32,8 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
             authorizations_in_force(bank_id=organization.pk)
             .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
             .select_related("enterprise")
+            # Only what a read needs: not the receipt, nor the enterprise's encrypted fields.
+            .only("id", "scopes", "purpose", "expires_at", "enterprise__id", "enterprise__code", "enterprise__kind")
         )
         if not authorizations:
             raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
