@@ -200,10 +200,10 @@ def main() -> None:
     database_url = setup()
     generate(options.enterprises, options.records)
 
+    from django.db import connection
+
     from hub.models import Organization
     from hub.services.tokens import api_token_issue
-
-    from django.db import connection
 
     with connection.cursor() as cursor:
         # Other benchmarks share this database and bulk-load into it: fresh statistics keep
