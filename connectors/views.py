@@ -23,7 +23,7 @@ from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
 from hub.categories import Category
 from hub.errors import Forbidden, HubError, NotFound
-from hub.forms import add_service_error
+from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from hub.selectors.organizations import enterprise_get
 
@@ -235,25 +235,20 @@ def connectors(request):
     user = request.user
     may_register = user.is_organization_admin and user.organization.is_platform
     form = ConnectorRegisterForm(request.POST or None) if may_register else None
+    status = 200
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                connector = connector_register(actor=user, **form.cleaned_data)
-            except HubError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Connector %(name)s is registered and waits for the hub operator's approval.")
-                    % {"name": connector.name},
-                )
-                return redirect("connectors")
+        connector, status = submit_to_service(form, connector_register, actor=user)
+        if connector is not None:
+            messages.success(
+                request,
+                _("Connector %(name)s is registered and waits for the hub operator's approval.")
+                % {"name": connector.name},
+            )
+            return redirect("connectors")
     context = {"form": form, "rows": _connector_rows(user)}
-    return render(
-        request, "connectors/connectors.html", context, status=400 if form is not None and form.errors else 200
-    )
+    return render(request, "connectors/connectors.html", context, status=status)
 
 
 @connector_keepers_required

@@ -23,6 +23,21 @@ def add_service_error(form: forms.Form, error: HubError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
+def submit_to_service(form: forms.Form, service, **arguments):
+    """Validate a bound form and call ``service(**arguments, **form.cleaned_data)``.
+
+    Returns ``(result, 200)`` on success, or ``(None, status)`` with the problem shown on the
+    form: 400 for invalid fields, the service error's own status (400, 403, 409…) otherwise.
+    """
+    if not form.is_valid():
+        return None, 400
+    try:
+        return service(**arguments, **form.cleaned_data), 200
+    except HubError as error:
+        add_service_error(form, error)
+        return None, error.status_code
+
+
 class EnterpriseRegistrationForm(forms.Form):
     uscc = forms.CharField(
         label=_("Unified social credit code"), min_length=18, max_length=18, validators=[validate_uscc]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from connectors.views import bank_required
 from hub.consent_views import active_bank_choices, enterprise_required
 from hub.errors import Conflict, Forbidden, HubError, NotFound
-from hub.forms import add_service_error
+from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from hub.models import Organization
 from hub.selectors.consent import bank_has_authorization_in_force
@@ -759,16 +759,10 @@ def events(request):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        status = 400
-        if form.is_valid():
-            try:
-                event = event_create(actor=user, **form.cleaned_data)
-            except HubError as error:
-                add_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Matchmaking event %(title)s is created.") % {"title": event.title})
-                return redirect("event", event_id=event.pk)
+        event, status = submit_to_service(form, event_create, actor=user)
+        if event is not None:
+            messages.success(request, _("Matchmaking event %(title)s is created.") % {"title": event.title})
+            return redirect("event", event_id=event.pk)
     page, number, has_next = _page(request, events_visible_to(user).order_by("-held_on", "-id"), EVENTS_PAGE_SIZE)
     counts = {
         row["event_id"]: row["count"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import HubError, NotFound
-from hub.forms import add_service_error
+from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
@@ -120,20 +120,14 @@ def whitelists(request):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        status = 400
-        if form.is_valid():
-            try:
-                whitelist = whitelist_create(actor=user, **form.cleaned_data)
-            except HubError as error:
-                add_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(
-                    request,
-                    _("Whitelist %(name)s is created: upload its entries, then a colleague publishes it.")
-                    % {"name": whitelist.name},
-                )
-                return redirect("whitelist", whitelist_id=whitelist.pk)
+        whitelist, status = submit_to_service(form, whitelist_create, actor=user)
+        if whitelist is not None:
+            messages.success(
+                request,
+                _("Whitelist %(name)s is created: upload its entries, then a colleague publishes it.")
+                % {"name": whitelist.name},
+            )
+            return redirect("whitelist", whitelist_id=whitelist.pk)
     page, number, has_next = _page(request, whitelists_visible_to(user).order_by("-id"), WHITELISTS_PAGE_SIZE)
     rows = [{"whitelist": whitelist, "region": _region(whitelist.region_code)} for whitelist in page]
     context = {"form": form, "rows": rows, "page_number": number, "has_next": has_next}
