@@ -129,11 +129,6 @@ def parse_keyring(value: str, cipher: str) -> Keyring:
     return Keyring(cipher=cipher, keys=keys, active_kid=active_kid)
 
 
-def generate_key(cipher: str = AES_256_GCM) -> str:
-    """A new random key as base64, for ``HUB_ENCRYPTION_KEYS``."""
-    return _b64encode(os.urandom(_KEY_BYTES[cipher]))
-
-
 # --- the block cipher in GCM mode --------------------------------------------------------------
 
 
@@ -208,10 +203,6 @@ def decrypt(token: str, *, context: str, keyring: Keyring | None = None) -> str:
         cipher, data_key, payload[:_NONCE_BYTES], payload[_NONCE_BYTES:], f"{header}|{context}".encode()
     )
     return plaintext.decode("utf-8")
-
-
-def is_ciphertext(value: str) -> bool:
-    return value.startswith(f"{PREFIX}$")
 
 
 def needs_rotation(token: str, keyring: Keyring | None = None) -> bool:

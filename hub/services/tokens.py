@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -57,7 +58,7 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
 
 def api_tokens_purge_expired() -> int:
     """Delete tokens expired or revoked more than a day ago; returns how many."""
-    cutoff = timezone.now() - timezone.timedelta(days=1)
+    cutoff = timezone.now() - timedelta(days=1)
     deleted, _ = ApiToken.objects.filter(expires_at__lt=cutoff).delete()
     revoked, _ = ApiToken.objects.filter(revoked_at__lt=cutoff).delete()
     return deleted + revoked

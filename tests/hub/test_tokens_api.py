@@ -89,3 +89,15 @@ def test_malformed_or_unknown_tokens_are_a_401(anonymous_client, header):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_tokens_expired_or_revoked_over_a_day_ago_are_purged(api_client_for, bank_officer):
+    from hub.tasks import purge_expired_tokens
+
+    api_client_for(bank_officer)
+    api_client_for(bank_officer)
+    ApiToken.objects.filter(pk=ApiToken.objects.first().pk).update(expires_at=timezone.now() - timedelta(days=2))
+
+    assert purge_expired_tokens.delay().get() == 1
+    assert purge_expired_tokens.delay().get() == 0
+    assert ApiToken.objects.count() == 1
