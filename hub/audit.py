@@ -64,17 +64,12 @@ def append_event(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change they record.")
     chain = chain_for(organization_id)
-    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
-    if head is None:
-        # A chain's first event: create its head (a concurrent first writer may win the
-        # insert; either way the row then exists) and lock it.
-        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    head_id, head_sequence, head_hash = _lock_chain_head(chain)
     # Round-trip through JSON so the hashed data is exactly what the JSON column returns.
     stored_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     event = AuditEvent(
         chain=chain,
-        sequence=head.sequence + 1,
+        sequence=head_sequence + 1,
         at=timezone.now(),
         action=action,
         actor_user_id=actor.pk if actor else None,
@@ -84,12 +79,44 @@ def append_event(
         object_type=object_type,
         object_id=str(object_id),
         data=stored_data,
-        prev_hash=head.last_hash,
+        prev_hash=head_hash,
     )
     event.hash = event_hash(event)
-    event.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, last_hash=event.hash)
+    _insert_event(event, head_id=head_id)
     return event
+
+
+def _lock_chain_head(chain: str) -> tuple[int, int, str]:
+    """Lock the chain's head row, creating it for a chain's first event, in one statement:
+    the upsert takes the row lock whether it inserts or meets the existing row, so a
+    concurrent writer of the same chain waits here and then reads the head it left."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditChainHead._meta.db_table} (chain, sequence, last_hash) VALUES (%s, 0, %s)"
+            " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING id, sequence, last_hash",
+            [chain, GENESIS_HASH],
+        )
+        return cursor.fetchone()
+
+
+def _insert_event(event: AuditEvent, *, head_id: int) -> None:
+    """Store the event and move the chain head to it. Plain statements rather than
+    ``save()``: every credit profile read appends an event, inside the read's response time."""
+    connection = transaction.get_connection()
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({placeholders}) RETURNING id",
+            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields],
+        )
+        event.pk = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {AuditChainHead._meta.db_table} SET sequence = %s, last_hash = %s WHERE id = %s",
+            [event.sequence, event.hash, head_id],
+        )
+    event._state.adding = False
 
 
 # --- verification ---------------------------------------------------------------------------------
