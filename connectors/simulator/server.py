@@ -392,6 +392,8 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             logger.exception("simulator failed on %s %s", self.command, self.path)
             answer = Answer(500, {"error": Errors.INTERNAL})
         body = json.dumps(answer.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # Counted before the answer leaves: a client that has its response sees it counted.
+        self.server.record_answer(self.path.split("?", 1)[0], answer.status)
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -403,7 +405,6 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
-        self.server.record_answer(self.path.split("?", 1)[0], answer.status)
 
     def _answer(self) -> Answer:
         """Route, misbehave if told to, authenticate, then serve — in that order, because a
