@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
-_USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-_ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 # Lookup tables: whitelist imports check a million codes, so these run in tight loops.
 _USCC_VALUE = {char: index for index, char in enumerate(USCC_ALPHABET)}
 _BASE36_VALUE = {char: int(char, 36) for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
@@ -183,13 +183,13 @@ def region_name(code: str) -> str:
 
 
 def uscc_check_character(first_seventeen: str) -> str:
-    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first_seventeen), _USCC_WEIGHTS))
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first_seventeen), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def organization_code_check_character(body: str) -> str:
     """GB 11714's check for the first eight characters of an organization code."""
-    total = sum(map(operator.mul, map(_BASE36_VALUE.__getitem__, body), _ORG_CODE_WEIGHTS))
+    total = sum(map(operator.mul, map(_BASE36_VALUE.__getitem__, body), ORG_CODE_WEIGHTS))
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 

@@ -57,7 +57,9 @@ def csv_encoding(head: bytes) -> str:
     return "utf-8"
 
 
-def _header_map(header: list) -> dict[str, int]:
+def header_positions(header: list) -> dict[str, int]:
+    """Where each known column is in the header (the first of repeated titles); raises
+    FileUnreadable when a required column is missing."""
     positions = {}
     for index, title in enumerate(header):
         key = str(title or "").strip().lstrip("\ufeff").lower()
@@ -72,35 +74,102 @@ def _header_map(header: list) -> dict[str, int]:
     return positions
 
 
-def iterate_rows(path: str, file_format: str) -> Iterator[tuple[int, dict]]:
-    """Yield (row number, values by column) for each data row; the header is row 1, as a
-    spreadsheet numbers it. Blank rows are skipped."""
-    rows = _csv_rows(path) if file_format == CSV else _xlsx_rows(path)
+MAX_COLUMNS = 100
+
+
+class Table(NamedTuple):
+    """A file's header and where its data starts: a CSV's encoding and the byte offset
+    after the header record (an XLSX is read from the top again)."""
+
+    header: list[str]
+    positions: dict[str, int]
+    encoding: str | None
+    data_offset: int
+
+
+def open_table(path: str, file_format: str) -> Table:
+    if file_format == CSV:
+        with open(path, "rb") as binary:
+            encoding = csv_encoding(binary.read(_SNIFF_BYTES))
+            binary.seek(0)
+            first = next(csv_records(binary), None)
+        if first is None:
+            raise FileUnreadable(_("The file is empty."))
+        header, offset = csv_row(first[0], encoding), first[1]
+    else:
+        header = next(_xlsx_rows(path), None)
+        if header is None:
+            raise FileUnreadable(_("The file is empty."))
+        header, offset, encoding = [cell_text(value) or "" for value in header], 0, None
+    if len(header) > MAX_COLUMNS:
+        raise FileUnreadable(
+            _("The header has %(count)d columns; at most %(limit)d are read.")
+            % {"count": len(header), "limit": MAX_COLUMNS}
+        )
+    return Table(header, header_positions(header), encoding, offset)
+
+
+def csv_records(binary) -> Iterator[tuple[bytes, int]]:
+    """The records of a CSV as bytes (a quoted field may span lines), each with the byte
+    offset just after it, without decoding or parsing them: a record ends at a line end
+    outside quotes, which an even count of quote characters so far tells — the rule
+    PostgreSQL's COPY follows too. Neither ``"`` nor a line feed occurs inside a multi-byte
+    character in UTF-8 or GB18030, so counting bytes is safe. A trailing ``\r`` goes."""
+    position = binary.tell()
+    pending: list[bytes] = []
+    quotes = 0
+    while True:
+        line = binary.readline()
+        if not line:
+            break
+        position += len(line)
+        quotes += line.count(b'"')
+        pending.append(line)
+        if quotes % 2:
+            continue  # inside a quoted field: the record goes on
+        record = b"".join(pending) if len(pending) > 1 else line
+        pending, quotes = [], 0
+        yield record.rstrip(b"\n").removesuffix(b"\r"), position
+    if pending:  # an unclosed quote at the end: the parser will say what is wrong
+        yield b"".join(pending).rstrip(b"\n").removesuffix(b"\r"), position
+
+
+def csv_row(record: bytes, encoding: str) -> list[str]:
+    """One record's fields (an empty list for a blank line)."""
     try:
-        header = next(rows)
-    except StopIteration:
-        raise FileUnreadable(_("The file is empty.")) from None
-    positions = _header_map(header)
-    for number, raw in enumerate(rows, start=2):
-        if not any(str(value).strip() for value in raw if value is not None):
+        text = record.decode(encoding)
+    except UnicodeDecodeError:
+        raise FileUnreadable(_("The file mixes text encodings; save it as UTF-8 or GB18030.")) from None
+    try:
+        return next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as error:
+        raise FileUnreadable(_("The CSV is malformed: %(error)s") % {"error": error}) from None
+
+
+def iterate_text_rows(path: str, table: Table, *, skip: int = 0) -> Iterator[tuple[int, list[str | None]]]:
+    """(row number, the row's cells as text, one per header column) for every record after
+    the header — blank ones too, so numbers are a spreadsheet's: the header is row 1. The
+    first ``skip`` records are passed over unread (an import resuming)."""
+    width = len(table.header)
+    if table.encoding is not None:
+        with open(path, "rb") as binary:
+            binary.seek(table.data_offset)
+            for number, (record, _end) in enumerate(csv_records(binary), start=2):
+                if number - 2 < skip:
+                    continue
+                cells = csv_row(record, table.encoding)
+                yield number, (cells + [None] * (width - len(cells)))[:width]
+        return
+    rows = _xlsx_rows(path)
+    next(rows, None)  # the header
+    for number, values in enumerate(rows, start=2):
+        if number - 2 < skip:
             continue
-        yield number, {column: (raw[index] if index < len(raw) else None) for column, index in positions.items()}
+        cells = [cell_text(value) for value in values]
+        yield number, (cells + [None] * (width - len(cells)))[:width]
 
 
-def _csv_rows(path: str) -> Iterator[list]:
-    with open(path, "rb") as binary:
-        encoding = csv_encoding(binary.read(_SNIFF_BYTES))
-        binary.seek(0)
-        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-        try:
-            yield from csv.reader(text)
-        except UnicodeDecodeError:
-            raise FileUnreadable(_("The file mixes text encodings; save it as UTF-8 or GB18030.")) from None
-        except csv.Error as error:
-            raise FileUnreadable(_("The CSV is malformed: %(error)s") % {"error": error}) from None
-
-
-def _xlsx_rows(path: str) -> Iterator[list]:
+def _xlsx_rows(path: str) -> Iterator[tuple]:
     from openpyxl import load_workbook
 
     try:
@@ -110,10 +179,31 @@ def _xlsx_rows(path: str) -> Iterator[list]:
             _("The workbook cannot be opened: %(error)s") % {"error": error.__class__.__name__}
         ) from None
     try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield list(values)
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
     finally:
         workbook.close()
+
+
+def cell_text(value) -> str | None:
+    """A spreadsheet cell as the text a CSV would hold: whole numbers without ``.0``, dates
+    (with or without a time) as ISO dates."""
+    if value is None or value.__class__ is str:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_blank(cells) -> bool:
+    return not any(cell.strip() for cell in cells if cell is not None)
+
+
+def row_values(cells: list[str | None], positions: dict[str, int]) -> dict[str, str | None]:
+    return {column: cells[index] for column, index in positions.items()}
 
 
 def count_rows(path: str, file_format: str) -> int | None:

@@ -1,10 +1,9 @@
-from whitelist.models.imports import ImportRowError, StagedRow, WhitelistImport
+from whitelist.models.imports import ImportRowError, WhitelistImport
 from whitelist.models.whitelists import PublishedEntry, Whitelist, WhitelistEntry, WhitelistVersion
 
 __all__ = [
     "ImportRowError",
     "PublishedEntry",
-    "StagedRow",
     "Whitelist",
     "WhitelistEntry",
     "WhitelistImport",

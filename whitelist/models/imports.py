@@ -42,19 +42,3 @@ class ImportRowError(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["whitelist_import", "row"], name="import_error_row")]
-
-
-class StagedRow(models.Model):
-    """Valid rows of an import on their way into the whitelist. Loaded in bulk (COPY on
-    PostgreSQL), merged into the entries with set-based SQL at the end, then deleted."""
-
-    whitelist_import = models.ForeignKey(WhitelistImport, on_delete=models.CASCADE, related_name="+", db_index=False)
-    row = models.PositiveIntegerField()
-    uscc = models.CharField(max_length=18)
-    name = models.CharField(max_length=200)
-    reason = models.CharField(max_length=500, blank=True)
-    recommended_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["whitelist_import", "uscc", "row"], name="staged_row_import_uscc")]

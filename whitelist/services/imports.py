@@ -1,6 +1,7 @@
 """Importing whitelist files: upload (size and type checked), then a background task that
-streams the file, checks every row, stages the good ones in bulk and finally merges them
-into the whitelist's draft entries with set-based SQL.
+stages every record of the file in bulk (on PostgreSQL a CSV is parsed by COPY itself),
+checks the rows — in SQL for those already in canonical form, with check_row for the
+rest — and merges the valid ones into the whitelist's draft entries with set-based SQL.
 
 The draft becomes exactly the file's valid rows: entries missing from the file are
 removed, unchanged ones are not touched, so importing the same file twice changes nothing.
@@ -13,27 +14,33 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import HubError, NotFound
 from hub.models import User
-from whitelist import audit
-from whitelist.models import ImportRowError, StagedRow, Whitelist, WhitelistImport
+from whitelist import audit, fast_checks, staging
+from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
 from whitelist.parsers import (
-    CleanRow,
     FileUnreadable,
+    Table,
     UnsupportedFile,
     check_row,
     count_rows,
+    csv_records,
+    csv_row,
     detect_format,
-    iterate_rows,
+    is_blank,
+    iterate_text_rows,
+    open_table,
+    row_values,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,6 +63,7 @@ class UnsupportedUpload(HubError):
 class Messages:
     TOO_LARGE = _("The file is %(size)s MB; at most %(limit)s MB can be uploaded.")
     ARCHIVED = _("An archived whitelist takes no more imports.")
+    DUPLICATE = _("Duplicate: the same unified social credit code is on row %(row)d.")
 
 
 def _sha256(uploaded: UploadedFile) -> str:
@@ -130,8 +138,8 @@ def import_run(*, import_id: int) -> str:
             WhitelistImport.objects.filter(pk=import_id).update(
                 total_rows=count_rows(path, whitelist_import.file_format)
             )
-        _stage(whitelist_import, path)
-        _merge(whitelist_import)
+        table = _stage(whitelist_import, path)
+        _merge(whitelist_import, table)
     except FileUnreadable as error:
         _fail(import_id, str(error))
     except Exception as error:  # logged with its traceback; the import ends failed, not stuck
@@ -142,154 +150,213 @@ def import_run(*, import_id: int) -> str:
 
 def _fail(import_id: int, message: str) -> None:
     with transaction.atomic():
-        StagedRow.objects.filter(whitelist_import_id=import_id).delete()
+        staging.drop_tables(import_id)
         WhitelistImport.objects.filter(pk=import_id).update(
             status=Status.FAILED, error=message[:500], finished_at=timezone.now(), lease_until=None
         )
 
 
-def _stage(whitelist_import: WhitelistImport, path: str) -> None:
-    """Check rows in chunks; each chunk's staged rows, errors and progress commit together."""
+def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
+    """Stage every record of the file as text, 1,000 at a time; each chunk commits with the
+    progress, so a re-delivered task resumes after the last committed chunk."""
+    import_id = whitelist_import.pk
+    table = open_table(path, whitelist_import.file_format)
+    width = len(table.header)
     done = whitelist_import.processed_rows
-    today = timezone.localdate()
-    chunk_rows, chunk_errors, seen = [], [], 0
-    for number, values in iterate_rows(path, whitelist_import.file_format):
-        seen += 1
-        if seen <= done:
-            continue  # committed by an earlier run
-        clean, errors = check_row(values, today=today)
-        if clean is None:
-            chunk_errors.extend((number, field, message) for field, message in errors)
-        else:
-            chunk_rows.append((number, clean))
-        if seen - done >= CHUNK_ROWS:
-            _commit_chunk(whitelist_import.pk, chunk_rows, chunk_errors, processed=seen)
-            chunk_rows, chunk_errors, done = [], [], seen
-    _commit_chunk(whitelist_import.pk, chunk_rows, chunk_errors, processed=seen)
+    if done and staging.count_rows(import_id) != done:
+        # The staged rows are gone (an UNLOGGED table after a database crash): start over.
+        staging.drop_tables(import_id)
+        done = 0
+    staging.create_rows_table(import_id, width)
+    if connection.vendor == "postgresql" and table.encoding is not None:
+        chunks = _csv_record_chunks(path, table, skip=done)
+        stage_chunk = partial(_copy_chunk, import_id, table)
+    else:
+        chunks = _batched(iterate_text_rows(path, table, skip=done))
+        stage_chunk = partial(staging.insert_rows, import_id, width)
+    for chunk in chunks:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # A chunk lost in a crash is staged again on resume: no need to wait for
+                # each of a thousand commits to reach the disk.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+            stage_chunk(chunk)
+            done += len(chunk)
+            WhitelistImport.objects.filter(pk=import_id).update(processed_rows=done, lease_until=timezone.now() + LEASE)
+    return table
 
 
-def _commit_chunk(
-    import_id: int, rows: list[tuple[int, CleanRow]], errors: list[tuple[int, str, str]], *, processed: int
-):
-    with transaction.atomic():
-        _bulk_stage(import_id, rows)
-        ImportRowError.objects.bulk_create(
-            ImportRowError(whitelist_import_id=import_id, row=row, field=field, message=message[:500])
-            for row, field, message in errors
-        )
-        WhitelistImport.objects.filter(pk=import_id).update(
-            processed_rows=processed, lease_until=timezone.now() + LEASE
-        )
+def _batched(rows):
+    chunk = []
+    for number, cells in rows:
+        chunk.append((number, *cells))
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _bulk_stage(import_id: int, rows: list[tuple[int, CleanRow]]) -> None:
-    if not rows:
+def _csv_record_chunks(path: str, table: Table, *, skip: int):
+    """Chunks of (row number, raw record bytes), past the first ``skip`` records."""
+    chunk = []
+    with open(path, "rb") as binary:
+        binary.seek(table.data_offset)
+        for number, (record, _end) in enumerate(csv_records(binary), start=2):
+            if number - 2 < skip:
+                continue
+            chunk.append((number, record))
+            if len(chunk) == CHUNK_ROWS:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _copy_chunk(import_id: int, table: Table, chunk: list[tuple[int, bytes]]) -> None:
+    """COPY parses the records; a chunk it refuses (a record with more or fewer fields than
+    the header, bytes that are not text) is read by Python's csv module instead, which
+    pads short records, drops extra fields and names what is unreadable."""
+    width = len(table.header)
+    try:
+        with transaction.atomic():
+            staging.copy_csv_records(import_id, width, table.encoding, chunk)
         return
-    if connection.vendor == "postgresql":
-        # COPY is the fast path for bulk loading; the ORM's INSERT is the portable one.
-        with connection.cursor() as cursor:
-            with cursor.connection.cursor().copy(
-                "COPY whitelist_stagedrow (whitelist_import_id, row, uscc, name, reason, recommended_amount, valid_until)"
-                " FROM STDIN"
-            ) as copy:
-                for number, row in rows:
-                    copy.write_row(
-                        (import_id, number, row.uscc, row.name, row.reason, row.recommended_amount, row.valid_until)
-                    )
-        return
-    StagedRow.objects.bulk_create(
-        StagedRow(
-            whitelist_import_id=import_id,
-            row=number,
-            uscc=row.uscc,
-            name=row.name,
-            reason=row.reason,
-            recommended_amount=row.recommended_amount,
-            valid_until=row.valid_until,
-        )
-        for number, row in rows
-    )
+    except staging.RecordsRefused:
+        pass
+    rows = []
+    for number, record in chunk:
+        cells = csv_row(record, table.encoding)
+        rows.append((number, *(cells + [None] * (width - len(cells)))[:width]))
+    staging.insert_rows(import_id, width, rows)
 
 
-def _merge(whitelist_import: WhitelistImport) -> None:
-    """Duplicates within the file become errors; the rest replace the draft entries."""
+def _merge(whitelist_import: WhitelistImport, table: Table) -> None:
+    """Check the staged rows, report the bad ones and duplicates, and make the draft the
+    file's valid rows — in one transaction, so a failure leaves the draft as it was."""
     import_id, whitelist_id = whitelist_import.pk, whitelist_import.whitelist_id
+    rows, clean = staging.rows_table(import_id), staging.clean_table(import_id)
+    columns = {column: f"c{index}" for column, index in table.positions.items()}
+    today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        # A USCC seen on an earlier row of the same file: report the later rows.
-        cursor.execute(
-            """
-            SELECT later.row, earlier_row FROM (
-                SELECT row, uscc, MIN(row) OVER (PARTITION BY uscc) AS earlier_row
-                FROM whitelist_stagedrow WHERE whitelist_import_id = %s
-            ) later WHERE later.row <> later.earlier_row
-            """,
-            [import_id],
-        )
-        duplicates = cursor.fetchall()
-        ImportRowError.objects.bulk_create(
-            (
-                ImportRowError(
-                    whitelist_import_id=import_id,
-                    row=row,
-                    field="uscc",
-                    message=str(
-                        _("Duplicate: the same unified social credit code is on row %(row)d.") % {"row": first}
-                    ),
-                )
-                for row, first in duplicates
-            ),
-            batch_size=1000,
-        )
-        cursor.execute(
-            """
-            DELETE FROM whitelist_stagedrow WHERE whitelist_import_id = %s AND row IN (
-                SELECT row FROM (
-                    SELECT row, MIN(row) OVER (PARTITION BY uscc) AS earlier_row
-                    FROM whitelist_stagedrow WHERE whitelist_import_id = %s
-                ) ranked WHERE ranked.row <> ranked.earlier_row
+        Whitelist.objects.select_for_update().filter(pk=whitelist_id).first()  # one merge at a time
+        staging.create_clean_table(import_id)
+        if connection.vendor == "postgresql":
+            # The fast path: rows already in canonical form are checked and typed in SQL.
+            cursor.execute(
+                f"""INSERT INTO {clean} SELECT row, {fast_checks.clean_values(columns)}
+                FROM (SELECT *, convert_to({columns["uscc"]}, 'UTF8') AS octets FROM {rows} OFFSET 0) staged
+                WHERE {fast_checks.row_condition(columns)}""",
+                fast_checks.parameters(today),
             )
-            """,
-            [import_id, import_id],
-        )
-        # Insert new entries and update changed ones; identical ones are not written.
-        cursor.execute(
-            """
-            INSERT INTO whitelist_whitelistentry (whitelist_id, uscc, name, reason, recommended_amount, valid_until)
-            SELECT %s, uscc, name, reason, recommended_amount, valid_until
-            FROM whitelist_stagedrow WHERE whitelist_import_id = %s
-            ON CONFLICT (whitelist_id, uscc) DO UPDATE SET
-                name = excluded.name, reason = excluded.reason,
-                recommended_amount = excluded.recommended_amount, valid_until = excluded.valid_until
-            WHERE whitelist_whitelistentry.name <> excluded.name
-               OR whitelist_whitelistentry.reason <> excluded.reason
-               OR whitelist_whitelistentry.recommended_amount IS DISTINCT FROM excluded.recommended_amount
-               OR whitelist_whitelistentry.valid_until IS DISTINCT FROM excluded.valid_until
-            """.replace("IS DISTINCT FROM", "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"),
-            [whitelist_id, import_id],
-        )
-        cursor.execute(
-            """
-            DELETE FROM whitelist_whitelistentry WHERE whitelist_id = %s AND NOT EXISTS (
-                SELECT 1 FROM whitelist_stagedrow staged
-                WHERE staged.whitelist_import_id = %s AND staged.uscc = whitelist_whitelistentry.uscc
+            slow = f"SELECT * FROM {rows} WHERE NOT EXISTS (SELECT 1 FROM {clean} WHERE {clean}.row = {rows}.row)"
+        else:
+            slow = f"SELECT * FROM {rows}"
+        _check_slow_rows(cursor, slow + " ORDER BY row", import_id, table, today)
+        _report_duplicates(cursor, import_id)
+        if WhitelistEntry.objects.filter(whitelist_id=whitelist_id).exists():
+            _replace_entries(cursor, whitelist_id, clean)
+        else:  # a first import: nothing to compare with or to remove
+            cursor.execute(
+                f"""INSERT INTO {WhitelistEntry._meta.db_table}
+                    (whitelist_id, uscc, name, reason, recommended_amount, valid_until)
+                SELECT %s, uscc, name, reason, recommended_amount, valid_until FROM {clean}""",
+                [whitelist_id],
             )
-            """,
-            [whitelist_id, import_id],
-        )
-        accepted = StagedRow.objects.filter(whitelist_import_id=import_id).count()
-        StagedRow.objects.filter(whitelist_import_id=import_id).delete()
+        cursor.execute(f"SELECT COUNT(*) FROM {clean}")
+        accepted = cursor.fetchone()[0]
+        staging.drop_tables(import_id)
         rejected = ImportRowError.objects.filter(whitelist_import_id=import_id).values("row").distinct().count()
         WhitelistImport.objects.filter(pk=import_id).update(
             status=Status.SUCCEEDED,
             accepted=accepted,
             rejected=rejected,
-            total_rows=F("processed_rows"),
+            # Every row with data was accepted or rejected; blank lines were staged but do not count.
+            total_rows=accepted + rejected,
+            processed_rows=accepted + rejected,
             finished_at=timezone.now(),
             lease_until=None,
         )
         # The maker of maker-checker: whoever changed the draft last (a failed import did not).
         Whitelist.objects.filter(pk=whitelist_id).update(last_import_by_id=whitelist_import.uploaded_by_id)
         audit.import_finished(whitelist_import=whitelist_import, accepted=accepted, rejected=rejected)
+
+
+def _replace_entries(cursor, whitelist_id: int, clean: str) -> None:
+    """Insert new entries, update changed ones (identical ones are not written) and remove
+    those the file no longer lists."""
+    entries = WhitelistEntry._meta.db_table
+    distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+    cursor.execute(
+        f"""
+        INSERT INTO {entries} (whitelist_id, uscc, name, reason, recommended_amount, valid_until)
+        SELECT %s, uscc, name, reason, recommended_amount, valid_until FROM {clean} WHERE true
+        ON CONFLICT (whitelist_id, uscc) DO UPDATE SET
+            name = excluded.name, reason = excluded.reason,
+            recommended_amount = excluded.recommended_amount, valid_until = excluded.valid_until
+        WHERE {entries}.name <> excluded.name OR {entries}.reason <> excluded.reason
+           OR {entries}.recommended_amount {distinct} excluded.recommended_amount
+           OR {entries}.valid_until {distinct} excluded.valid_until
+        """,
+        [whitelist_id],
+    )
+    if connection.vendor == "sqlite":  # PostgreSQL anti-joins with a hash; SQLite needs the index
+        cursor.execute(f"CREATE INDEX {clean}_uscc ON {clean} (uscc)")
+    cursor.execute(
+        f"""DELETE FROM {entries} WHERE whitelist_id = %s
+        AND NOT EXISTS (SELECT 1 FROM {clean} staged WHERE staged.uscc = {entries}.uscc)""",
+        [whitelist_id],
+    )
+
+
+def _check_slow_rows(cursor, query: str, import_id: int, table: Table, today) -> None:
+    """Rows the fast path did not take (all rows, off PostgreSQL) go through check_row:
+    bad ones become errors, good ones join the clean rows. Blank rows are skipped."""
+    clean = staging.clean_table(import_id)
+    cursor.execute(query)
+    while batch := cursor.fetchmany(CHUNK_ROWS):
+        accepted, errors = [], []
+        for number, *cells in batch:
+            if is_blank(cells):
+                continue
+            row, problems = check_row(row_values(cells, table.positions), today=today)
+            if row is None:
+                errors.extend(
+                    ImportRowError(whitelist_import_id=import_id, row=number, field=field, message=message[:500])
+                    for field, message in problems
+                )
+            else:
+                accepted.append((number, *row))
+        ImportRowError.objects.bulk_create(errors)
+        if accepted:
+            with connection.cursor() as writer:
+                writer.executemany(f"INSERT INTO {clean} VALUES (%s, %s, %s, %s, %s, %s)", accepted)
+
+
+def _report_duplicates(cursor, import_id: int) -> None:
+    """A USCC already on an earlier row of the file: the later rows are errors and go."""
+    clean = staging.clean_table(import_id)
+    later_rows = f"""SELECT row, earlier_row FROM (
+        SELECT row, MIN(row) OVER (PARTITION BY uscc) AS earlier_row FROM {clean}
+    ) ranked WHERE row <> earlier_row"""
+    cursor.execute(later_rows)
+    duplicates = cursor.fetchall()
+    if not duplicates:
+        return
+    ImportRowError.objects.bulk_create(
+        (
+            ImportRowError(
+                whitelist_import_id=import_id,
+                row=row,
+                field="uscc",
+                message=str(Messages.DUPLICATE % {"row": earlier}),
+            )
+            for row, earlier in duplicates
+        ),
+        batch_size=1000,
+    )
+    cursor.execute(f"DELETE FROM {clean} WHERE row IN (SELECT row FROM ({later_rows}) later)")
 
 
 def import_errors_csv_rows(whitelist_import: WhitelistImport):

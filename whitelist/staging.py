@@ -1,0 +1,108 @@
+"""The tables an import works in, one pair per import, dropped when it ends:
+
+- ``whitelist_import_<id>_rows``: every record of the file as text, one column per header
+  column, with its row number. On PostgreSQL it is UNLOGGED (the file itself is the
+  durable copy) and a CSV's records go in with COPY, which parses them.
+- ``whitelist_import_<id>_clean``: the checked rows, typed, on their way into the draft.
+
+Per-import tables are dropped at once when the import ends, where deleting a million rows
+from a shared table would cost seconds and leave dead rows behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gb18030": "GB18030"}
+
+
+class RecordsRefused(Exception):
+    """COPY refused some record of a chunk: a field too many or too few, bytes that are not
+    text. Reading the chunk in Python says which, or copes."""
+
+
+def rows_table(import_id: int) -> str:
+    return f"whitelist_import_{int(import_id)}_rows"
+
+
+def clean_table(import_id: int) -> str:
+    return f"whitelist_import_{int(import_id)}_clean"
+
+
+def text_columns(width: int) -> list[str]:
+    return [f"c{index}" for index in range(width)]
+
+
+def _unlogged() -> str:
+    return "UNLOGGED " if connection.vendor == "postgresql" else ""
+
+
+def create_rows_table(import_id: int, width: int) -> None:
+    columns = ", ".join(f"{column} text" for column in text_columns(width))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE {_unlogged()}TABLE IF NOT EXISTS {rows_table(import_id)} (row integer, {columns})")
+
+
+def count_rows(import_id: int) -> int | None:
+    """Rows staged so far, or None when the table is gone (a database crash empties an
+    UNLOGGED table; a fresh start of the import then stages again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = %s"
+            if connection.vendor == "postgresql"
+            else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+            [rows_table(import_id)],
+        )
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute(f"SELECT COUNT(*) FROM {rows_table(import_id)}")
+        return cursor.fetchone()[0]
+
+
+def insert_rows(import_id: int, width: int, rows: Iterable[tuple]) -> None:
+    """Stage (row number, cell, cell, …) tuples of text."""
+    columns = ", ".join(["row", *text_columns(width)])
+    table = rows_table(import_id)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (width + 1))})", list(rows))
+
+
+def copy_csv_records(import_id: int, width: int, encoding: str, records: Iterable[tuple[int, bytes]]) -> None:
+    """PostgreSQL only: stage raw CSV records, each prefixed with its row number, parsed by
+    COPY itself. A blank line becomes a row of NULLs, as the other paths stage it. Raises
+    RecordsRefused when a record does not fit; run it in a savepoint."""
+    import psycopg
+
+    columns = ", ".join(["row", *text_columns(width)])
+    blank_tail = b"," * width
+    sql = f"COPY {rows_table(import_id)} ({columns}) FROM STDIN (FORMAT csv, ENCODING '{PG_ENCODINGS[encoding]}')"
+    try:
+        with connection.cursor() as cursor, cursor.connection.cursor().copy(sql) as copy:
+            copy.write(b"".join(b"%d,%s\n" % (number, record or blank_tail[1:]) for number, record in records))
+    except psycopg.errors.DataError as error:  # class 22: the data, not the database
+        raise RecordsRefused(str(error)) from None
+
+
+def create_clean_table(import_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""CREATE {_unlogged()}TABLE {clean_table(import_id)} (
+                row integer, uscc varchar(18), name varchar(200), reason varchar(500),
+                recommended_amount numeric(14, 2), valid_until date)"""
+        )
+
+
+def drop_tables(import_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {rows_table(import_id)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {clean_table(import_id)}")
