@@ -45,7 +45,7 @@ def create_rows_table(import_id: int, width: int) -> None:
         cursor.execute(f"CREATE {_unlogged()}TABLE IF NOT EXISTS {rows_table(import_id)} (row integer, {columns})")
 
 
-def count_rows(import_id: int) -> int | None:
+def staged_count(import_id: int) -> int | None:
     """Rows staged so far, or None when the table is gone (a database crash empties an
     UNLOGGED table; a fresh start of the import then stages again)."""
     with connection.cursor() as cursor:
@@ -63,18 +63,46 @@ def count_rows(import_id: int) -> int | None:
 
 def insert_rows(import_id: int, width: int, rows: Iterable[tuple]) -> None:
     """Stage (row number, cell, cell, …) tuples of text."""
-    columns = ", ".join(["row", *text_columns(width)])
-    table = rows_table(import_id)
+    _insert(rows_table(import_id), ["row", *text_columns(width)], rows)
+
+
+CLEAN_COLUMNS = ["row", "uscc", "name", "reason", "recommended_amount", "valid_until"]
+
+
+def insert_clean(import_id: int, rows: Iterable[tuple]) -> None:
+    """Add (row number, *CleanRow) tuples to the checked rows."""
+    _insert(clean_table(import_id), CLEAN_COLUMNS, rows)
+
+
+def _insert(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
     if connection.vendor == "postgresql":
         with (
             connection.cursor() as cursor,
-            cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            cursor.connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
         return
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (width + 1))})", list(rows))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", list(rows)
+        )
+
+
+def read(query: str, *, batch: int):
+    """Yield the rows of ``query`` in lists of ``batch``, holding one list at a time in
+    memory (a server-side cursor on PostgreSQL: a file may be all slow rows)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as outer, outer.connection.cursor(name="whitelist_import_read") as cursor:
+            cursor.itersize = batch
+            cursor.execute(query)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        while rows := cursor.fetchmany(batch):
+            yield rows
 
 
 def copy_csv_records(import_id: int, width: int, encoding: str, records: Iterable[tuple[int, bytes]]) -> None:

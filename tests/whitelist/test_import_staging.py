@@ -104,7 +104,15 @@ def test_bytes_that_are_not_text_fail_the_import_with_a_clear_message(api_client
 
     assert done.status == "failed" and "GB18030" in done.error
     assert entries() == {}
-    assert staging.count_rows(done.pk) is None  # its working tables are gone
+    assert staging.staged_count(done.pk) is None  # its working tables are gone
+
+
+def test_a_header_of_more_than_a_hundred_columns_fails_the_import(api_client_for, platform_admin, whitelist):
+    header = ",".join(["uscc", "name", *(f"列{index}" for index in range(99))])
+
+    done = imported(api_client_for, platform_admin, whitelist, f"{header}\n{uscc(1)},甲\n".encode())
+
+    assert done.status == "failed" and "101" in done.error
 
 
 # --- resuming ---------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
     table = open_table(path, whitelist_import.file_format)
     width = len(table.header)
     done = whitelist_import.processed_rows
-    if done and staging.count_rows(import_id) != done:
+    if done and staging.staged_count(import_id) != done:
         # The staged rows are gone (an UNLOGGED table after a database crash): start over.
         staging.drop_tables(import_id)
         done = 0
@@ -253,7 +253,7 @@ def _merge(whitelist_import: WhitelistImport, table: Table) -> None:
             slow = f"SELECT * FROM {rows} WHERE NOT EXISTS (SELECT 1 FROM {clean} WHERE {clean}.row = {rows}.row)"
         else:
             slow = f"SELECT * FROM {rows}"
-        _check_slow_rows(cursor, slow + " ORDER BY row", import_id, table, today)
+        _check_slow_rows(slow + " ORDER BY row", import_id, table, today)
         _report_duplicates(cursor, import_id)
         if WhitelistEntry.objects.filter(whitelist_id=whitelist_id).exists():
             _replace_entries(cursor, whitelist_id, clean)
@@ -310,12 +310,10 @@ def _replace_entries(cursor, whitelist_id: int, clean: str) -> None:
     )
 
 
-def _check_slow_rows(cursor, query: str, import_id: int, table: Table, today) -> None:
+def _check_slow_rows(query: str, import_id: int, table: Table, today) -> None:
     """Rows the fast path did not take (all rows, off PostgreSQL) go through check_row:
     bad ones become errors, good ones join the clean rows. Blank rows are skipped."""
-    clean = staging.clean_table(import_id)
-    cursor.execute(query)
-    while batch := cursor.fetchmany(CHUNK_ROWS):
+    for batch in staging.read(query, batch=CHUNK_ROWS):
         accepted, errors = [], []
         for number, *cells in batch:
             if is_blank(cells):
@@ -329,9 +327,7 @@ def _check_slow_rows(cursor, query: str, import_id: int, table: Table, today) ->
             else:
                 accepted.append((number, *row))
         ImportRowError.objects.bulk_create(errors)
-        if accepted:
-            with connection.cursor() as writer:
-                writer.executemany(f"INSERT INTO {clean} VALUES (%s, %s, %s, %s, %s, %s)", accepted)
+        staging.insert_clean(import_id, accepted)
 
 
 def _report_duplicates(cursor, import_id: int) -> None:
