@@ -1,6 +1,9 @@
 """Fan-out: a pull across 8 simulated platforms, each answering in 200 ms, against the
 slowest single source pulled alone. Goal (issue 3): wall time / slowest source ≤ 1.5.
 
+Each platform runs in a process of its own, as remote platforms would: sharing the hub's
+process (or one another's) their work would queue on one interpreter lock.
+
     .venv/bin/python bench/fanout.py [--platforms 8] [--latency-ms 200] [--rounds 5]
 """
 
@@ -8,10 +11,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import random
 import time
 
 from setup_django import median, setup
+
+
+def serve_platform(config, pipe) -> None:
+    """A child process: serve one platform, send its base URL, stop when told."""
+    from connectors.simulator.server import start_simulator
+
+    simulator = start_simulator(config)
+    pipe.send(simulator.base_url)
+    pipe.recv()
+    simulator.stop()
 
 
 def main() -> None:
@@ -29,7 +43,7 @@ def main() -> None:
 
     from connectors.models import Connector
     from connectors.services.pulls import credit_pull_run, credit_pull_start
-    from connectors.simulator.server import SimulatorConfig, start_simulator
+    from connectors.simulator.server import SimulatorConfig
     from hub.celery import app
     from hub.identifiers import make_uscc
     from hub.models import Authorization, Organization, User
@@ -44,31 +58,33 @@ def main() -> None:
         kind="bank", code="BENCH-BANK", defaults={"name": "bench bank", "region_code": "410000"}
     )
     officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"organization": bank})
-    simulators = [
-        start_simulator(
-            SimulatorConfig(
-                key_id="bench",
-                secret="bench-secret",
-                latency_ms=options.latency_ms,
-                page_size=1000,
-                seed=f"bench-{index}",
-            )
+    configs = [
+        SimulatorConfig(
+            key_id="bench", secret="bench-secret", latency_ms=options.latency_ms, page_size=1000, seed=f"bench-{index}"
         )
         for index in range(options.platforms)
     ]
+    pipes, platforms = [], []
+    for config in configs:
+        pipe, child_pipe = multiprocessing.Pipe()
+        platform_process = multiprocessing.get_context("fork").Process(target=serve_platform, args=(config, child_pipe))
+        platform_process.start()
+        pipes.append(pipe)
+        platforms.append(platform_process)
+    base_urls = [pipe.recv() for pipe in pipes]
     connectors = [
         Connector.objects.create(
             platform=platform,
             name=f"bench-{index}",
             kind="cdp_http_v1",
-            base_url=sim.base_url,
+            base_url=base_url,
             region_codes=["410000"],
             categories=["tax", "penalty", "license", "rating"],
             key_id="bench",
             secret="bench-secret",
             status=Connector.Status.SUSPENDED,
         )
-        for index, sim in enumerate(simulators)
+        for index, base_url in enumerate(base_urls)
     ]
 
     def fresh_uscc() -> str:
@@ -108,8 +124,9 @@ def main() -> None:
         slowest = max(singles.values())
         fanned = median([timed_pull(connectors) for _ in range(options.rounds)])
     finally:
-        for simulator in simulators:
-            simulator.stop()
+        for pipe, platform_process in zip(pipes, platforms, strict=True):
+            pipe.send("stop")
+            platform_process.join(timeout=30)
         Connector.objects.filter(pk__in=[c.pk for c in connectors]).update(status=Connector.Status.SUSPENDED)
 
     print(

@@ -15,8 +15,14 @@ class CreditRecord(models.Model):
     ends, so the repair-notice job can find them without decrypting every record.
     """
 
-    enterprise = models.ForeignKey("hub.Organization", on_delete=models.CASCADE, related_name="credit_records")
-    connector = models.ForeignKey("connectors.Connector", on_delete=models.PROTECT, related_name="records")
+    # No single-column indexes: (enterprise, category) and the unique (connector, category,
+    # source_id) lead with these columns, and every pulled page writes to this table.
+    enterprise = models.ForeignKey(
+        "hub.Organization", on_delete=models.CASCADE, related_name="credit_records", db_index=False
+    )
+    connector = models.ForeignKey(
+        "connectors.Connector", on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     category = models.CharField(max_length=20)
     source_id = models.CharField(max_length=128)
     occurred_on = models.DateField(null=True)

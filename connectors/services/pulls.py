@@ -165,6 +165,11 @@ def credit_pull_run(*, pull_id: int) -> str:
         purpose=authorization.purpose,
         expires_at=authorization.expires_at,
     )
+    # All sources are marked running in one statement before any request goes out: a write
+    # per source thread would hold each request back behind its own commit.
+    PullSource.objects.filter(pk__in=[source.pk for source in pending]).update(
+        status=PullStatus.RUNNING, started_at=Coalesce("started_at", timezone.now())
+    )
     parallel = min(settings.HUB_PULL_MAX_PARALLEL, max(1, len(pending)))
     if parallel == 1:
         for source in pending:
@@ -209,9 +214,6 @@ def _run_source_to_an_end(source: PullSource, enterprise_id: int, query: RecordQ
 
 
 def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:
-    PullSource.objects.filter(pk=source.pk).update(
-        status=PullStatus.RUNNING, started_at=Coalesce("started_at", timezone.now())
-    )
     connector = source.connector
     client = connector_client(connector)
     breaker = CircuitBreaker(connector.pk)
@@ -223,25 +225,27 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
             break
         valid, skipped = partition_records(page.records, allowed_categories=set(source.categories))
         skipped_total += skipped
+        cursor = page.next_cursor
         with transaction.atomic():
             # The page's records and the cursor past it commit together: a run that dies
             # after this point resumes on the next page, one that dies before it refetches
-            # this one (and stores nothing twice).
+            # this one (and stores nothing twice). The last page also ends the source.
             records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
             PullSource.objects.filter(pk=source.pk).update(
                 skipped=skipped_total,
                 pages=F("pages") + 1,
                 attempts=F("attempts") + attempts,
-                cursor=page.next_cursor or "",
+                cursor=cursor or "",
             )
-        cursor = page.next_cursor
-        if not cursor:
-            outcome = _Outcome(
-                PullStatus.PARTIAL if skipped_total else PullStatus.SUCCEEDED,
-                f"{skipped_total} records broke the schema and were skipped" if skipped_total else "",
-            )
-            attempts = 0
-            break
+            if not cursor:
+                _finish_source(
+                    source,
+                    _Outcome(
+                        PullStatus.PARTIAL if skipped_total else PullStatus.SUCCEEDED,
+                        f"{skipped_total} records broke the schema and were skipped" if skipped_total else "",
+                    ),
+                )
+                return
     _finish_source(source, outcome, attempts)
 
 

@@ -62,11 +62,13 @@ def records_store(*, enterprise_id: int, connector: Connector, records: dict[tup
     if not records:
         return 0
     assert transaction.get_connection().in_atomic_block, "store records in the source's transaction"
+    categories = {category for category, _source_id in records}
     source_ids = {source_id for _category, source_id in records}
     existing = {
         (category, source_id): fingerprint
+        # All three columns of the unique index: a platform may serve millions of records.
         for category, source_id, fingerprint in CreditRecord.objects.filter(
-            connector=connector, source_id__in=source_ids
+            connector=connector, category__in=categories, source_id__in=source_ids
         ).values_list("category", "source_id", "fingerprint")
     }
     now = timezone.now()
