@@ -146,19 +146,24 @@ def csv_row(record: bytes, encoding: str) -> list[str]:
         raise FileUnreadable(_("The CSV is malformed: %(error)s") % {"error": error}) from None
 
 
+def iterate_records(path: str, table: Table, *, skip: int = 0) -> Iterator[tuple[int, bytes]]:
+    """(row number, raw record) for every record of a CSV after the header, past the first
+    ``skip`` ones."""
+    with open(path, "rb") as binary:
+        binary.seek(table.data_offset)
+        for number, (record, _end) in enumerate(csv_records(binary), start=2):
+            if number - 2 >= skip:
+                yield number, record
+
+
 def iterate_text_rows(path: str, table: Table, *, skip: int = 0) -> Iterator[tuple[int, list[str | None]]]:
     """(row number, the row's cells as text, one per header column) for every record after
     the header — blank ones too, so numbers are a spreadsheet's: the header is row 1. The
     first ``skip`` records are passed over unread (an import resuming)."""
     width = len(table.header)
     if table.encoding is not None:
-        with open(path, "rb") as binary:
-            binary.seek(table.data_offset)
-            for number, (record, _end) in enumerate(csv_records(binary), start=2):
-                if number - 2 < skip:
-                    continue
-                cells = csv_row(record, table.encoding)
-                yield number, (cells + [None] * (width - len(cells)))[:width]
+        for number, record in iterate_records(path, table, skip=skip):
+            yield number, fit(csv_row(record, table.encoding), width)
         return
     rows = _xlsx_rows(path)
     next(rows, None)  # the header
@@ -166,7 +171,12 @@ def iterate_text_rows(path: str, table: Table, *, skip: int = 0) -> Iterator[tup
         if number - 2 < skip:
             continue
         cells = [cell_text(value) for value in values]
-        yield number, (cells + [None] * (width - len(cells)))[:width]
+        yield number, fit(cells, width)
+
+
+def fit(cells: list, width: int) -> list:
+    """A record's cells, one per header column: missing ones None, extra ones dropped."""
+    return (cells + [None] * (width - len(cells)))[:width]
 
 
 def _xlsx_rows(path: str) -> Iterator[tuple]:

@@ -34,10 +34,11 @@ from whitelist.parsers import (
     UnsupportedFile,
     check_row,
     count_rows,
-    csv_records,
     csv_row,
     detect_format,
+    fit,
     is_blank,
+    iterate_records,
     iterate_text_rows,
     open_table,
     row_values,
@@ -169,10 +170,10 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
         done = 0
     staging.create_rows_table(import_id, width)
     if connection.vendor == "postgresql" and table.encoding is not None:
-        chunks = _csv_record_chunks(path, table, skip=done)
+        chunks = _batched(iterate_records(path, table, skip=done))
         stage_chunk = partial(_copy_chunk, import_id, table)
     else:
-        chunks = _batched(iterate_text_rows(path, table, skip=done))
+        chunks = _batched((number, *cells) for number, cells in iterate_text_rows(path, table, skip=done))
         stage_chunk = partial(staging.insert_rows, import_id, width)
     for chunk in chunks:
         with transaction.atomic():
@@ -187,29 +188,13 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
     return table
 
 
-def _batched(rows):
+def _batched(items):
     chunk = []
-    for number, cells in rows:
-        chunk.append((number, *cells))
+    for item in items:
+        chunk.append(item)
         if len(chunk) == CHUNK_ROWS:
             yield chunk
             chunk = []
-    if chunk:
-        yield chunk
-
-
-def _csv_record_chunks(path: str, table: Table, *, skip: int):
-    """Chunks of (row number, raw record bytes), past the first ``skip`` records."""
-    chunk = []
-    with open(path, "rb") as binary:
-        binary.seek(table.data_offset)
-        for number, (record, _end) in enumerate(csv_records(binary), start=2):
-            if number - 2 < skip:
-                continue
-            chunk.append((number, record))
-            if len(chunk) == CHUNK_ROWS:
-                yield chunk
-                chunk = []
     if chunk:
         yield chunk
 
@@ -228,7 +213,7 @@ def _copy_chunk(import_id: int, table: Table, chunk: list[tuple[int, bytes]]) ->
     rows = []
     for number, record in chunk:
         cells = csv_row(record, table.encoding)
-        rows.append((number, *(cells + [None] * (width - len(cells)))[:width]))
+        rows.append((number, *fit(cells, width)))
     staging.insert_rows(import_id, width, rows)
 
 
