@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lending.models import Application, LoanProduct, Match, MatchmakingEvent, Policy
+from lending.models import Application, CalendarDay, LoanProduct, Match, MatchmakingEvent, Policy
 
 
 @admin.register(LoanProduct)
@@ -24,3 +24,21 @@ class MatchAdmin(admin.ModelAdmin):
 
 admin.site.register(MatchmakingEvent)
 admin.site.register(Policy)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Read-only: the calendar changes through ``manage.py load_working_calendar``, which
+    records the change in the audit log."""
+
+    list_display = ["day", "working", "note"]
+    list_filter = ["working"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

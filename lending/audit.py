@@ -67,3 +67,15 @@ def policy_published(*, policy, actor):
         object_id=policy.pk,
         data={"title": policy.title, "targeting": policy.targeting},
     )
+
+
+def calendar_loaded(*, actor, days: int, created: int, updated: int, first, last):
+    """In the hub's chain: the calendar sets every bank's deadlines."""
+    return append_event(
+        action="calendar.loaded",
+        actor=actor,
+        organization_id=None,
+        object_type="working_calendar",
+        object_id=f"{first.isoformat()}..{last.isoformat()}",
+        data={"days": days, "created": created, "updated": updated},
+    )

@@ -1,4 +1,5 @@
 from lending.models.applications import Application, ApplicationTransition
+from lending.models.calendar import CalendarDay
 from lending.models.matches import Match, MatchmakingEvent
 from lending.models.policies import Policy
 from lending.models.products import LoanProduct
@@ -7,6 +8,7 @@ from lending.models.stats import LendingByBank, LendingByCategory, LendingByRegi
 __all__ = [
     "Application",
     "ApplicationTransition",
+    "CalendarDay",
     "LendingByBank",
     "LendingByCategory",
     "LendingByRegion",
