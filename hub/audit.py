@@ -90,12 +90,18 @@ def _lock_chain_head(chain: str) -> tuple[int, int, str]:
     """Lock the chain's head row, creating it for a chain's first event, in one statement:
     the upsert takes the row lock whether it inserts or meets the existing row, so a
     concurrent writer of the same chain waits here and then reads the head it left."""
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AuditChainHead._meta.db_table} (chain, sequence, last_hash) VALUES (%s, 0, %s)"
-            " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain RETURNING id, sequence, last_hash",
-            [chain, GENESIS_HASH],
-        )
+    connection = transaction.get_connection()
+    table = AuditChainHead._meta.db_table
+    upsert = (
+        f"INSERT INTO {table} (chain, sequence, last_hash) VALUES (%s, 0, %s)"
+        " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(upsert + " RETURNING id, sequence, last_hash", [chain, GENESIS_HASH])
+        else:  # SQLite before 3.35: its first write already holds the database's write lock
+            cursor.execute(upsert, [chain, GENESIS_HASH])
+            cursor.execute(f"SELECT id, sequence, last_hash FROM {table} WHERE chain = %s", [chain])
         return cursor.fetchone()
 
 
@@ -106,11 +112,17 @@ def _insert_event(event: AuditEvent, *, head_id: int) -> None:
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
+    returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({placeholders}) RETURNING id",
+            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({placeholders}){returning}",
             [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields],
         )
+        if not returning:  # the (chain, sequence) pair is unique
+            cursor.execute(
+                f"SELECT id FROM {AuditEvent._meta.db_table} WHERE chain = %s AND sequence = %s",
+                [event.chain, event.sequence],
+            )
         event.pk = cursor.fetchone()[0]
         cursor.execute(
             f"UPDATE {AuditChainHead._meta.db_table} SET sequence = %s, last_hash = %s WHERE id = %s",

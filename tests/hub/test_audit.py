@@ -33,6 +33,20 @@ def test_each_event_links_to_the_previous_one(enterprise):
     assert (head.sequence, head.last_hash) == (3, events[-1].hash)
 
 
+def test_a_database_without_insert_returning_appends_the_same_chain(enterprise, monkeypatch):
+    admin = UserFactory(organization=enterprise, role="admin")
+    members = [UserFactory(organization=enterprise) for _ in range(2)]
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)  # as SQLite < 3.35
+
+    for member in members:
+        with transaction.atomic():
+            audit.member_added(member=member, actor=admin)
+
+    events = list(AuditEvent.objects.filter(chain=chain_for(enterprise.pk)).order_by("sequence"))
+    assert [event.sequence for event in events] == [1, 2] and events[1].prev_hash == events[0].hash
+    assert audit.verify_chains()[1] is None
+
+
 def test_organizations_have_separate_chains(enterprise, bank):
     add_members(enterprise, 2)
     add_members(bank, 1)
