@@ -101,6 +101,8 @@ def open_table(path: str, file_format: str) -> Table:
         if header is None:
             raise FileUnreadable(_("The file is empty."))
         header, offset, encoding = [cell_text(value) or "" for value in header], 0, None
+        while header and not header[-1].strip():
+            header.pop()  # a sheet's formatted but empty columns to the right
     if len(header) > MAX_COLUMNS:
         raise FileUnreadable(
             _("The header has %(count)d columns; at most %(limit)d are read.")

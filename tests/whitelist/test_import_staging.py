@@ -3,6 +3,7 @@ extra columns, short and long records, blank lines, line breaks inside quotes, C
 import resuming after its worker died, and — on PostgreSQL — the SQL fast path agreeing
 with check_row on every row it takes."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from hub.identifiers import USCC_ALPHABET, make_uscc
 from tests.conftest import require_service
@@ -113,6 +115,20 @@ def test_a_header_of_more_than_a_hundred_columns_fails_the_import(api_client_for
     done = imported(api_client_for, platform_admin, whitelist, f"{header}\n{uscc(1)},甲\n".encode())
 
     assert done.status == "failed" and "101" in done.error
+
+
+def test_a_sheet_with_many_empty_columns_to_the_right_is_read(api_client_for, platform_admin, whitelist):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["uscc", "name"])
+    sheet.append([uscc(1), "表格公司"])
+    sheet.cell(row=1, column=500).value = " "  # formatting far to the right widens the sheet
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    done = run(upload(api_client_for(platform_admin), whitelist["id"], buffer.getvalue(), name="list.xlsx"))
+
+    assert (done.status, done.accepted) == ("succeeded", 1)
 
 
 # --- resuming ---------------------------------------------------------------------------------------
