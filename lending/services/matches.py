@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hub.identifiers import region_code_error
+from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
 from lending import audit
 from lending.models import Application, Match, MatchmakingEvent
@@ -53,6 +53,10 @@ class Messages:
     ORGANIZER_ONLY = _("Only city platforms and regulators organize matchmaking events.")
     UNKNOWN_BANK = _("No bank with this code.")
     UNKNOWN_ENTERPRISE = _("No enterprise with this unified social credit code.")
+    OUTSIDE_EVENT_REGION = _(
+        "The enterprise is registered in %(region)s, outside the event's region %(event_region)s: "
+        "its match would count in another area's statistics."
+    )
 
 
 def _stamp(match: Match, status: str, now) -> None:
@@ -232,6 +236,9 @@ def event_record_intent(
     enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
     if enterprise is None:
         raise InvalidInput(Messages.UNKNOWN_ENTERPRISE, fields={"enterprise": [Messages.UNKNOWN_ENTERPRISE]})
+    if not region_covers([event.region_code], enterprise.region_code):
+        message = Messages.OUTSIDE_EVENT_REGION % {"region": enterprise.region_code, "event_region": event.region_code}
+        raise InvalidInput(message, fields={"enterprise": [message]})
     return match_create(
         bank=bank,
         enterprise=enterprise,

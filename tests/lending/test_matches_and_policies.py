@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hub.identifiers import make_uscc
 from hub.models import AuditEvent, Notification
 from lending.models import Match, Policy
 from lending.services.policies import policy_push
@@ -79,6 +80,21 @@ def test_bad_intents_name_the_field(api_client_for, platform_admin, bank, enterp
     )
 
     assert response.status_code == 400 and field in response.json()["error"]["fields"]
+
+
+def test_an_enterprise_outside_the_events_region_is_refused(api_client_for, platform_admin, bank, event):
+    luoyang = OrganizationFactory(
+        kind="enterprise", region_code="410302", code=make_uscc(region_code="410302", serial=7)
+    )
+
+    response = api_client_for(platform_admin).post(
+        f"/api/v1/matchmaking-events/{event['id']}/intents/",
+        {"bank": "ZYBANK", "enterprise": luoyang.code},
+        format="json",
+    )
+
+    assert response.status_code == 400 and "410302" in response.json()["error"]["fields"]["enterprise"][0]
+    assert not Match.objects.exists()
 
 
 def test_events_and_their_matches_are_scoped(api_client_for, platform_admin, bank_officer, outsider, enterprise, event):
