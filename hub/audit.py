@@ -50,6 +50,18 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append: what :func:`append_event` takes, for :func:`append_events`."""
+
+    action: str
+    actor: User | None
+    organization_id: int | None
+    object_type: str = ""
+    object_id: object = ""
+    data: dict | None = None
+
+
 def append_event(
     *,
     action: str,
@@ -61,28 +73,47 @@ def append_event(
 ) -> AuditEvent:
     """Append one event to its organization's chain. The event-type functions below (and
     each app's own audit module) are the callers; nothing else writes the log."""
+    return append_events([NewEvent(action, actor, organization_id, object_type, object_id, data)])[0]
+
+
+def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
+    """Append events, in order within each chain, as :func:`append_event` would one by one;
+    each chain's head is locked once and its events stored together. Chains are taken in
+    name order, so two writers of several chains cannot deadlock each other."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change they record.")
-    chain = chain_for(organization_id)
-    head_id, head_sequence, head_hash = _lock_chain_head(chain)
-    # Round-trip through JSON so the hashed data is exactly what the JSON column returns.
-    stored_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    positions: dict[str, list[int]] = {}
+    for index, new in enumerate(new_events):
+        positions.setdefault(chain_for(new.organization_id), []).append(index)
+    events: list[AuditEvent] = [None] * len(new_events)  # type: ignore[list-item]
+    for chain in sorted(positions):
+        head_id, sequence, last_hash = _lock_chain_head(chain)
+        for index in positions[chain]:
+            sequence += 1
+            events[index] = event = _event(new_events[index], chain=chain, sequence=sequence, prev_hash=last_hash)
+            last_hash = event.hash
+        _insert_events([events[index] for index in positions[chain]], head_id=head_id)
+    return events
+
+
+def _event(new: NewEvent, *, chain: str, sequence: int, prev_hash: str) -> AuditEvent:
+    actor = new.actor
     event = AuditEvent(
         chain=chain,
-        sequence=head_sequence + 1,
+        sequence=sequence,
         at=timezone.now(),
-        action=action,
+        action=new.action,
         actor_user_id=actor.pk if actor else None,
         actor_username=actor.get_username() if actor else "",
         actor_organization_id=actor.organization_id if actor else None,
-        organization_id=organization_id,
-        object_type=object_type,
-        object_id=str(object_id),
-        data=stored_data,
-        prev_hash=head_hash,
+        organization_id=new.organization_id,
+        object_type=new.object_type,
+        object_id=str(new.object_id),
+        # Round-trip through JSON so the hashed data is exactly what the JSON column returns.
+        data=json.loads(json.dumps(new.data or {}, cls=DjangoJSONEncoder)),
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    _insert_event(event, head_id=head_id)
     return event
 
 
@@ -105,30 +136,42 @@ def _lock_chain_head(chain: str) -> tuple[int, int, str]:
         return cursor.fetchone()
 
 
-def _insert_event(event: AuditEvent, *, head_id: int) -> None:
-    """Store the event and move the chain head to it. Plain statements rather than
-    ``save()``: every credit profile read appends an event, inside the read's response time."""
+def _insert_events(events: list[AuditEvent], *, head_id: int) -> None:
+    """Store one chain's new events and move its head to the last. Plain statements rather
+    than ``save()``: every credit profile read appends an event, inside the read's response
+    time."""
     connection = transaction.get_connection()
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = " RETURNING id, sequence" if connection.features.can_return_columns_from_insert else ""
+    table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({placeholders}){returning}",
-            [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields],
-        )
-        if not returning:  # the (chain, sequence) pair is unique
+        # A bounded statement: SQLite takes at most 999 parameters.
+        batch_size = min(500, (connection.features.max_query_params or 6000) // len(fields))
+        for start in range(0, len(events), batch_size):
+            batch = events[start : start + batch_size]
             cursor.execute(
-                f"SELECT id FROM {AuditEvent._meta.db_table} WHERE chain = %s AND sequence = %s",
-                [event.chain, event.sequence],
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}{returning}",
+                [
+                    field.get_db_prep_save(getattr(event, field.attname), connection)
+                    for event in batch
+                    for field in fields
+                ],
             )
-        event.pk = cursor.fetchone()[0]
+            if not returning:  # the (chain, sequence) pair is unique
+                cursor.execute(
+                    f"SELECT id, sequence FROM {table} WHERE chain = %s AND sequence BETWEEN %s AND %s",
+                    [batch[0].chain, batch[0].sequence, batch[-1].sequence],
+                )
+            ids = {sequence: event_id for event_id, sequence in cursor.fetchall()}  # in no promised order
+            for event in batch:
+                event.pk = ids[event.sequence]
+                event._state.adding = False
         cursor.execute(
             f"UPDATE {AuditChainHead._meta.db_table} SET sequence = %s, last_hash = %s WHERE id = %s",
-            [event.sequence, event.hash, head_id],
+            [events[-1].sequence, events[-1].hash, head_id],
         )
-    event._state.adding = False
 
 
 # --- verification ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ hash-chained log in the caller's transaction."""
 
 from __future__ import annotations
 
-from hub.audit import append_event
+from hub.audit import NewEvent, append_event, append_events
 
 
 def product_changed(*, product, actor, action: str):
@@ -29,9 +29,9 @@ def application_changed(*, application, actor, from_status: str, data: dict | No
     )
 
 
-def match_changed(*, match, actor, from_status: str):
+def _match_event(match, actor, from_status: str) -> NewEvent:
     """In the enterprise's chain, or the bank's when the enterprise is not registered."""
-    return append_event(
+    return NewEvent(
         action=f"match.{match.status}",
         actor=actor,
         organization_id=match.enterprise_id or match.bank_id,
@@ -45,6 +45,15 @@ def match_changed(*, match, actor, from_status: str):
             "enterprise": match.enterprise_code,
         },
     )
+
+
+def match_changed(*, match, actor, from_status: str):
+    return append_events([_match_event(match, actor, from_status)])[0]
+
+
+def matches_created(*, matches, actor):
+    """One event per match, as match_changed would write them, appended together."""
+    return append_events([_match_event(match, actor, "") for match in matches])
 
 
 def event_created(*, event, actor):

@@ -7,6 +7,7 @@ and whitelists are moved by the bank's follow-up.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -107,36 +108,52 @@ def match_create(
     return match
 
 
-def match_create_for_listing(
-    *,
-    bank: Organization,
-    uscc: str,
-    name: str,
-    enterprise: Organization | None,
-    whitelist_entry_id: int,
-    intended_amount: Decimal | None,
-    category: str,
-    contact_days: int,
-    actor: User,
-) -> Match:
-    """A whitelist entry for a bank to follow up; the enterprise may not be registered yet
-    (its region then comes from the code's region digits)."""
+@dataclass(frozen=True)
+class Listing:
+    """A published whitelist entry for one bank to follow up; the enterprise may not be
+    registered yet (its region then comes from the code's region digits)."""
+
+    bank: Organization
+    uscc: str
+    name: str
+    enterprise: Organization | None
+    whitelist_entry_id: int
+    intended_amount: Decimal | None
+
+
+def matches_create_for_listings(
+    *, listings: list[Listing], category: str, contact_days: int, actor: User
+) -> list[Match]:
+    """A match per listing, written together with its audit events (a published whitelist
+    brings thousands at once). Call inside the caller's transaction."""
     now = timezone.now()
-    match = Match.objects.create(
-        bank=bank,
-        enterprise=enterprise,
-        enterprise_code=uscc,
-        enterprise_name=name,
-        source=Match.Source.WHITELIST,
-        whitelist_entry_id=whitelist_entry_id,
-        region_code=enterprise.region_code if enterprise else uscc[2:8],
-        category=category,
-        intended_amount=intended_amount,
-        created_at=now,
-        contact_due_at=now + timedelta(days=contact_days),
+    matches = Match.objects.bulk_create(
+        Match(
+            bank=listing.bank,
+            enterprise=listing.enterprise,
+            enterprise_code=listing.uscc,
+            enterprise_name=listing.name,
+            source=Match.Source.WHITELIST,
+            whitelist_entry_id=listing.whitelist_entry_id,
+            region_code=listing.enterprise.region_code if listing.enterprise else listing.uscc[2:8],
+            category=category,
+            intended_amount=listing.intended_amount,
+            created_at=now,
+            contact_due_at=now + timedelta(days=contact_days),
+        )
+        for listing in listings
     )
-    audit.match_changed(match=match, actor=actor, from_status="")
-    return match
+    if any(match.pk is None for match in matches):  # a database that cannot return the new ids
+        keys = {(match.whitelist_entry_id, match.bank_id) for match in matches}
+        matches = [
+            match
+            for match in Match.objects.filter(
+                source=Match.Source.WHITELIST, whitelist_entry_id__in={key[0] for key in keys}
+            ).order_by("pk")
+            if (match.whitelist_entry_id, match.bank_id) in keys
+        ]
+    audit.matches_created(matches=matches, actor=actor)
+    return matches
 
 
 def match_follow_application(application: Application, *, actor: User) -> None:

@@ -47,6 +47,27 @@ def test_a_database_without_insert_returning_appends_the_same_chain(enterprise, 
     assert audit.verify_chains()[1] is None
 
 
+@pytest.mark.parametrize("returning", [True, False])
+def test_events_appended_together_chain_as_if_appended_one_by_one(enterprise, bank, monkeypatch, returning):
+    add_members(enterprise, 1)  # the enterprise's chain already has an event
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", returning)
+    new_events = [
+        audit.NewEvent(action="test.event", actor=None, organization_id=organization.pk, object_id=index)
+        for index in range(600)  # more than one statement's worth on every database
+        for organization in (enterprise, bank)
+    ]
+
+    with transaction.atomic():
+        events = audit.append_events(new_events)
+
+    assert [event.object_id for event in events] == [str(new.object_id) for new in new_events]
+    stored = dict(AuditEvent.objects.values_list("pk", "sequence"))
+    assert all(stored[event.pk] == event.sequence for event in events)
+    ours = [event for event in events if event.organization_id == enterprise.pk]
+    assert [event.sequence for event in ours] == list(range(2, 602))
+    assert audit.verify_chains()[1] is None
+
+
 def test_organizations_have_separate_chains(enterprise, bank):
     add_members(enterprise, 2)
     add_members(bank, 1)

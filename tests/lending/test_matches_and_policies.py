@@ -234,3 +234,24 @@ def test_overdue_match_follow_ups_appear_in_matching_statistics(
             "conversion_rate": "0.0000",
         }
     ]
+
+
+@pytest.mark.parametrize("returns_ids", [True, False])
+def test_listings_become_matches_each_audited(bank, enterprise, platform_admin, monkeypatch, returns_ids):
+    from django.db import connection, transaction
+
+    from lending.services.matches import Listing, matches_create_for_listings
+
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returns_ids)
+    listings = [
+        Listing(bank, enterprise.code, enterprise.name, enterprise, whitelist_entry_id=1, intended_amount=None),
+        Listing(bank, make_uscc(region_code="410105", serial=42), "未注册企业", None, 2, intended_amount=None),
+    ]
+
+    with transaction.atomic():
+        matches = matches_create_for_listings(listings=listings, category="tech", contact_days=30, actor=platform_admin)
+
+    assert [match.enterprise_code for match in matches] == [listing.uscc for listing in listings]
+    assert matches[1].region_code == "410105" and matches[1].enterprise is None
+    audited = AuditEvent.objects.filter(action="match.intent").values_list("object_id", "organization_id")
+    assert set(audited) == {(str(matches[0].pk), enterprise.pk), (str(matches[1].pk), bank.pk)}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from hub.identifiers import make_uscc
+from hub.models import AuditEvent
 from lending.models import Match
 from tests.hub.factories import OrganizationFactory, UserFactory
 from tests.lending.factories import ProductFactory
@@ -310,6 +311,11 @@ def test_published_entries_become_follow_up_matches_for_banks_serving_the_region
     registered = matches.get(enterprise_code=enterprise.code)
     assert registered.enterprise == enterprise and registered.intended_amount == Decimal("800000.00")
     assert registered.contact_due_at.date() == (registered.created_at + timedelta(days=30)).date()
+    # Each match is audited in the enterprise's chain, or the bank's for one not registered.
+    created = {event.object_id: event for event in AuditEvent.objects.filter(action="match.intent")}
+    assert set(created) == {str(match.pk) for match in matches}
+    assert created[str(registered.pk)].organization_id == enterprise.pk
+    assert created[str(matches.get(enterprise_code=unregistered).pk)].organization_id == bank.pk
     from whitelist.services.whitelists import new_entries_push
 
     version = Whitelist.objects.get().current_version

@@ -15,7 +15,7 @@ from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
 from lending.models import Match
 from lending.selectors.lending import banks_serving
-from lending.services.matches import match_create_for_listing
+from lending.services.matches import Listing, matches_create_for_listings
 from whitelist import audit
 from whitelist.models import PublishedEntry, Whitelist, WhitelistVersion
 
@@ -229,21 +229,20 @@ def _push_batch(entries: list[PublishedEntry], banks: list[Organization], whitel
                 source=Match.Source.WHITELIST, whitelist_entry_id__in=[entry.pk for entry in entries]
             ).values_list("whitelist_entry_id", "bank_id")
         )
-        created = 0
-        for entry in entries:
-            for bank in banks:
-                if (entry.pk, bank.pk) in pushed:
-                    continue
-                match_create_for_listing(
-                    bank=bank,
-                    uscc=entry.uscc,
-                    name=entry.name,
-                    enterprise=enterprises.get(entry.uscc),
-                    whitelist_entry_id=entry.pk,
-                    intended_amount=entry.recommended_amount,
-                    category=whitelist.kind,
-                    contact_days=whitelist.contact_days,
-                    actor=actor,
-                )
-                created += 1
-        return created
+        listings = [
+            Listing(
+                bank=bank,
+                uscc=entry.uscc,
+                name=entry.name,
+                enterprise=enterprises.get(entry.uscc),
+                whitelist_entry_id=entry.pk,
+                intended_amount=entry.recommended_amount,
+            )
+            for entry in entries
+            for bank in banks
+            if (entry.pk, bank.pk) not in pushed
+        ]
+        matches_create_for_listings(
+            listings=listings, category=whitelist.kind, contact_days=whitelist.contact_days, actor=actor
+        )
+        return len(listings)
