@@ -336,7 +336,9 @@ def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
     )
 
 
-def credit_profile_read(*, enterprise_id: int, actor: User, categories: list[str], authorizations: list) -> AuditEvent:
+def credit_profile_read(
+    *, enterprise_id: int, actor: User, categories: list[str], authorization_ids: list[int], purposes: list[str]
+) -> AuditEvent:
     """A read of an enterprise's credit profile; by a bank, it is a use of its authorizations."""
     return append_event(
         action="credit_profile.read",
@@ -346,8 +348,8 @@ def credit_profile_read(*, enterprise_id: int, actor: User, categories: list[str
         object_id=enterprise_id,
         data={
             "categories": categories,
-            "authorizations": [authorization.pk for authorization in authorizations],
-            "purposes": sorted({authorization.purpose for authorization in authorizations}),
+            "authorizations": authorization_ids,
+            "purposes": purposes,
         },
     )
 

@@ -78,12 +78,12 @@ def _as_aware(value) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def build_profile(*, enterprise, categories: list[str], today: date | None = None) -> dict:
+def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today: date | None = None) -> dict:
     today = today or timezone.localdate()
     ordered = [category for category in ALL_CATEGORIES if category in categories]
-    grouped = profile_records(enterprise_id=enterprise.pk, categories=ordered)
+    grouped = profile_records(enterprise_id=enterprise_id, categories=ordered)
     return {
-        "enterprise": enterprise.code,
+        "enterprise": uscc,
         "generated_at": timezone.now(),
         "summary": summarize(grouped, categories=ordered, today=today),
         "categories": {
