@@ -85,7 +85,7 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
     positions: dict[str, list[int]] = {}
     for index, new in enumerate(new_events):
         positions.setdefault(chain_for(new.organization_id), []).append(index)
-    events: list[AuditEvent] = [None] * len(new_events)  # type: ignore[list-item]
+    events: dict[int, AuditEvent] = {}
     for chain in sorted(positions):
         head_id, sequence, last_hash = _lock_chain_head(chain)
         for index in positions[chain]:
@@ -93,7 +93,7 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
             events[index] = event = _event(new_events[index], chain=chain, sequence=sequence, prev_hash=last_hash)
             last_hash = event.hash
         _insert_events([events[index] for index in positions[chain]], head_id=head_id)
-    return events
+    return [events[index] for index in range(len(new_events))]
 
 
 def _event(new: NewEvent, *, chain: str, sequence: int, prev_hash: str) -> AuditEvent:
