@@ -150,7 +150,8 @@ def test_an_import_resumes_after_the_last_committed_chunk(
     import_id = response.json()["id"]
     monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
     staged_chunks = []
-    real_stage = imports._copy_chunk if connection.vendor == "postgresql" else staging.insert_rows
+    target = "copy_csv_records" if connection.vendor == "postgresql" else "insert_rows"
+    real_stage = getattr(staging, target)
 
     def dies_on_the_third_chunk(*args):
         staged_chunks.append(args[-1])
@@ -158,8 +159,7 @@ def test_an_import_resumes_after_the_last_committed_chunk(
             raise WorkerDied
         return real_stage(*args)
 
-    target = "_copy_chunk" if connection.vendor == "postgresql" else "insert_rows"
-    monkeypatch.setattr(imports if target == "_copy_chunk" else staging, target, dies_on_the_third_chunk)
+    monkeypatch.setattr(staging, target, dies_on_the_third_chunk)
     with pytest.raises(WorkerDied):
         import_run(import_id=import_id)
     assert WhitelistImport.objects.get(pk=import_id).processed_rows == 20

@@ -170,22 +170,39 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
         done = 0
     staging.create_rows_table(import_id, width)
     if connection.vendor == "postgresql" and table.encoding is not None:
-        chunks = _batched(iterate_records(path, table, skip=done))
-        stage_chunk = partial(_copy_chunk, import_id, table)
-    else:
-        chunks = _batched((number, *cells) for number, cells in iterate_text_rows(path, table, skip=done))
-        stage_chunk = partial(staging.insert_rows, import_id, width)
-    for chunk in chunks:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # A chunk lost in a crash is staged again on resume: no need to wait for
-                # each of a thousand commits to reach the disk.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-            stage_chunk(chunk)
+        for chunk in _batched(iterate_records(path, table, skip=done)):
             done += len(chunk)
-            WhitelistImport.objects.filter(pk=import_id).update(processed_rows=done, lease_until=timezone.now() + LEASE)
+            try:
+                _stage_chunk(
+                    import_id, partial(staging.copy_csv_records, import_id, width, table.encoding, chunk), done
+                )
+            except staging.RecordsRefused:
+                # A record with more or fewer fields than the header, or bytes that are not
+                # text: Python's csv module reads the chunk instead, padding short records,
+                # dropping extra fields and naming what is unreadable.
+                rows = [(number, *fit(csv_row(record, table.encoding), width)) for number, record in chunk]
+                _stage_chunk(import_id, partial(staging.insert_rows, import_id, width, rows), done)
+    else:
+        rows = ((number, *cells) for number, cells in iterate_text_rows(path, table, skip=done))
+        for chunk in _batched(rows):
+            done += len(chunk)
+            _stage_chunk(import_id, partial(staging.insert_rows, import_id, width, chunk), done)
     return table
+
+
+def _stage_chunk(import_id: int, stage, processed: int) -> None:
+    """One chunk's rows and the progress past them, committed together (a thousand times
+    per million rows, so in plain statements)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A chunk lost in a crash is staged again on resume: no need to wait for each
+            # commit to reach the disk.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        stage()
+        cursor.execute(
+            f"UPDATE {WhitelistImport._meta.db_table} SET processed_rows = %s, lease_until = %s WHERE id = %s",
+            [processed, timezone.now() + LEASE, import_id],
+        )
 
 
 def _batched(items):
@@ -197,24 +214,6 @@ def _batched(items):
             chunk = []
     if chunk:
         yield chunk
-
-
-def _copy_chunk(import_id: int, table: Table, chunk: list[tuple[int, bytes]]) -> None:
-    """COPY parses the records; a chunk it refuses (a record with more or fewer fields than
-    the header, bytes that are not text) is read by Python's csv module instead, which
-    pads short records, drops extra fields and names what is unreadable."""
-    width = len(table.header)
-    try:
-        with transaction.atomic():
-            staging.copy_csv_records(import_id, width, table.encoding, chunk)
-        return
-    except staging.RecordsRefused:
-        pass
-    rows = []
-    for number, record in chunk:
-        cells = csv_row(record, table.encoding)
-        rows.append((number, *fit(cells, width)))
-    staging.insert_rows(import_id, width, rows)
 
 
 def _merge(whitelist_import: WhitelistImport, table: Table) -> None:
