@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.apps import apps as installed_apps
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -116,6 +117,13 @@ def aggregates_apply(before, after) -> None:
 def aggregates_rebuild(apps=installed_apps) -> int:
     """Recompute every counter table from the applications; returns the rows written.
     ``apps`` lets a migration run it on its historical models."""
+    if connection.vendor == "postgresql":
+        return _rebuild_in_sql(apps)
+    return _rebuild_in_python(apps)
+
+
+def _rebuild_in_python(apps) -> int:
+    """Application by application, through :func:`contribution` (the embedded SQLite default)."""
     application_model = apps.get_model("lending", "Application")
     totals: dict[str, dict[tuple, dict]] = {table: {} for table in TABLES}
     with transaction.atomic():
@@ -137,8 +145,55 @@ def aggregates_rebuild(apps=installed_apps) -> int:
                 batch_size=5000,
             )
             written += len(rows)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(f"ANALYZE {apps.get_model('lending', table)._meta.db_table}")
+    return written
+
+
+# --- the rebuild in PostgreSQL ---------------------------------------------------------------------
+
+# What :func:`contribution` adds per application, summed by SQL: the same definitions, one
+# aggregate per counter (test_incremental_counters_equal_a_rebuild holds the two together).
+_COUNTER_SUMS = {
+    "applications": "COUNT(*)",
+    "accepted": "COUNT(accepted_at)",
+    "approved": "COUNT(approved_amount)",
+    "rejected": "COUNT(*) FILTER (WHERE status = 'rejected')",
+    "signed": "COUNT(signed_at)",
+    "disbursed": "COUNT(disbursed_at)",
+    "disbursed_amount": "COALESCE(SUM(disbursed_amount), 0)",
+    # int(timedelta.total_seconds()) truncates; so does trunc().
+    "accept_seconds": "COALESCE(SUM(TRUNC(EXTRACT(EPOCH FROM accepted_at - submitted_at))), 0)",
+    "first_loans": "COUNT(*) FILTER (WHERE approved_amount IS NOT NULL AND first_loan)",
+    "pure_credit_loans": "COUNT(*) FILTER (WHERE approved_amount IS NOT NULL AND pure_credit)",
+}
+_CITY = "CASE WHEN SUBSTR(region_code, 3, 2) = '90' THEN region_code ELSE SUBSTR(region_code, 1, 4) || '00' END"
+_KEYS = {
+    "LendingByRegion": ["region_code"],
+    "LendingByBank": [_CITY, "COALESCE(bank_id, 0)"],
+    "LendingByCategory": [_CITY, "category"],
+}
+
+
+def _rebuild_in_sql(apps) -> int:
+    """The same totals as the Python rebuild, grouped by the database: seconds, not
+    minutes, for millions of applications."""
+    assert set(_COUNTER_SUMS) == set(COUNTERS) and set(_KEYS) == set(TABLES)
+    applications = apps.get_model("lending", "Application")._meta.db_table
+    month = "DATE_TRUNC('month', submitted_at AT TIME ZONE %s)::date"
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, keys in _KEYS.items():
+            db_table = apps.get_model("lending", table)._meta.db_table
+            columns = ", ".join(["month", *TABLES[table], *COUNTERS])
+            groups = ", ".join(str(position) for position in range(1, len(keys) + 2))
+            cursor.execute(f"DELETE FROM {db_table}")
+            cursor.execute(
+                f"""INSERT INTO {db_table} ({columns})
+                SELECT {month}, {", ".join(keys)}, {", ".join(_COUNTER_SUMS[name] for name in COUNTERS)}
+                FROM {applications} GROUP BY {groups}""",
+                [settings.TIME_ZONE],
+            )
+            written += cursor.rowcount
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {apps.get_model('lending', table)._meta.db_table}")
     return written

@@ -4,17 +4,21 @@ applications; region scoping; incremental aggregates equal a rebuild; exports.""
 import csv
 import io
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from hub.identifiers import make_uscc
+from lending import stats_maintenance
 from lending.models import Application, LendingByBank, LendingByCategory, LendingByRegion
 from lending.services.applications import application_claim, application_submit, application_transition
 from lending.stats_maintenance import COUNTERS, TABLES, aggregates_rebuild
+from tests.conftest import require_service
 from tests.connectors.factories import AuthorizationFactory
 from tests.hub.factories import OrganizationFactory, UserFactory
 from tests.lending.factories import ProductFactory
@@ -176,6 +180,25 @@ def test_incremental_counters_equal_a_rebuild(generated):
     aggregates_rebuild()
 
     assert counter_rows() == incremental
+
+
+def test_the_rebuild_in_sql_sums_what_contribution_counts(generated):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to PostgreSQL")
+    spread_over_months(generated)
+    first, second = generated[0], generated[1]
+    # 1 November 01:30 in Beijing is still October in UTC; a fraction of a second truncates.
+    boundary = datetime(2026, 10, 31, 17, 30, tzinfo=UTC)
+    Application.objects.filter(pk=first.pk).update(submitted_at=boundary)
+    Application.objects.filter(pk=second.pk).update(
+        submitted_at=boundary, accepted_at=boundary + timedelta(hours=5, seconds=7, microseconds=999_999)
+    )
+
+    stats_maintenance._rebuild_in_python(django_apps)
+    in_python = counter_rows()
+    stats_maintenance._rebuild_in_sql(django_apps)
+
+    assert counter_rows() == in_python
+    assert any(row[0] == date(2026, 11, 1) for row in in_python["LendingByRegion"])
 
 
 @pytest.mark.parametrize("group_by", ["region", "bank", "category", "month"])
