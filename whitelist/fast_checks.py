@@ -18,13 +18,16 @@ import sys
 from functools import cache
 
 from hub.identifiers import ORG_CODE_WEIGHTS, PROVINCES, USCC_ALPHABET, USCC_AUTHORITIES, USCC_WEIGHTS
-from whitelist.parsers import MAX_AMOUNT
+from whitelist.parsers import MAX_AMOUNT, NAME_MAX, REASON_MAX
 
-NAME_MAX, REASON_MAX = 200, 500
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# Every character Python's str.strip() removes: a value with one at either end is not canonical.
-WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+
+@cache
+def whitespace() -> str:
+    """Every character Python's str.strip() removes: a value with one at either end is not
+    canonical. Computed on first use (it scans all of Unicode)."""
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 def _byte_values(alphabet: str, value_of) -> str:
@@ -108,4 +111,4 @@ def clean_values(columns: dict[str, str]) -> str:
 
 
 def parameters(today) -> dict:
-    return {"whitespace": WHITESPACE, "today": today.isoformat()}
+    return {"whitespace": whitespace(), "today": today.isoformat()}

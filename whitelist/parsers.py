@@ -21,6 +21,7 @@ REQUIRED_COLUMNS = ("uscc", "name")
 CSV, XLSX = "csv", "xlsx"
 _SNIFF_BYTES = 64 * 1024
 MAX_AMOUNT = Decimal("999999999999.99")
+NAME_MAX, REASON_MAX = 200, 500  # the entry columns' lengths
 
 
 class UnsupportedFile(Exception):
@@ -272,12 +273,12 @@ def check_row(values: dict, *, today: date) -> tuple[CleanRow | None, list[tuple
     name = _text(values.get("name"))
     if not name:
         errors.append(("name", _("The enterprise name is missing.")))
-    elif len(name) > 200:
+    elif len(name) > NAME_MAX:
         errors.append(
             ("name", _("The name has %(length)d characters; at most 200 are allowed.") % {"length": len(name)})
         )
     reason = _text(values.get("reason"))
-    if len(reason) > 500:
+    if len(reason) > REASON_MAX:
         errors.append(
             ("reason", _("The reason has %(length)d characters; at most 500 are allowed.") % {"length": len(reason)})
         )
