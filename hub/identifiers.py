@@ -199,7 +199,7 @@ def uscc_errors(value: str) -> list[str]:
     if not isinstance(value, str):
         return [str(Messages.USCC_LENGTH % {"length": 0})]
     if (
-        _USCC_SHAPE.match(value)
+        _USCC_SHAPE.fullmatch(value)
         and value[0] in USCC_AUTHORITIES
         and value[1] in USCC_AUTHORITIES[value[0]]
         and value[2:4] in PROVINCES

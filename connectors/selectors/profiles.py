@@ -57,25 +57,15 @@ def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, l
             ProfileRecord(
                 category=category,
                 source_id=source_id,
-                occurred_on=_as_date(occurred_on),
+                occurred_on=occurred_on,
                 data=data_field.from_db_value(data, None, connection),
-                fetched_at=_as_aware(fetched_at),
+                # In the hub's time zone, as serializers give every other time (SQLite's are naive UTC).
+                fetched_at=timezone.localtime(fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)),
                 connector_id=connector_id,
                 connector_name=connector_name,
             )
         )
     return grouped
-
-
-def _as_date(value) -> date | None:
-    # PostgreSQL returns dates; SQLite returns their ISO text.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _as_aware(value) -> datetime:
-    if isinstance(value, str):  # SQLite: ISO text in UTC
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today: date | None = None) -> dict:
@@ -84,7 +74,7 @@ def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today
     grouped = profile_records(enterprise_id=enterprise_id, categories=ordered)
     return {
         "enterprise": uscc,
-        "generated_at": timezone.now(),
+        "generated_at": timezone.localtime(),
         "summary": summarize(grouped, categories=ordered, today=today),
         "categories": {
             category: {

@@ -25,6 +25,10 @@ def test_generated_codes_are_valid():
         assert uscc_errors(make_uscc(region_code="410100", serial=serial)) == []
 
 
+def test_a_valid_code_with_a_line_break_after_it_is_not_valid():
+    assert uscc_errors(REAL_USCCS[0] + "\n") != []
+
+
 def test_wrong_check_character_names_the_expected_one():
     valid = REAL_USCCS[0]
     wrong = valid[:17] + ("0" if valid[17] != "0" else "1")
