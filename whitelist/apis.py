@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from hub.apis import PaginatedAPIView, RegionCodeField, error_responses
 from hub.errors import InvalidInput
+from hub.identifiers import uscc_errors
 from lending.apis import MatchOutputSerializer
 from whitelist.models import PublishedEntry, Whitelist, WhitelistImport
 from whitelist.selectors.whitelists import (
@@ -153,7 +154,7 @@ class WhitelistImportCreateApi(APIView):
     @extend_schema(
         operation_id="whitelists_imports_create",
         request={"multipart/form-data": InputSerializer},
-        responses={202: ImportOutputSerializer, **error_responses(400, 401, 404, 413, 415)},
+        responses={202: ImportOutputSerializer, **error_responses(400, 401, 404, 409, 413, 415)},
     )
     def post(self, request, whitelist_id: int):
         # Refuse an oversized upload before reading it.
@@ -341,7 +342,9 @@ class MembershipsApi(APIView):
     )
     def get(self, request):
         """Banks: the published whitelists that list this enterprise today."""
-        uscc = request.query_params.get("uscc", "")
+        uscc = request.query_params.get("uscc", "").strip().upper()
         if not uscc:
             raise InvalidInput(_("uscc is required."), fields={"uscc": [_("This field is required.")]})
+        if errors := uscc_errors(uscc):
+            raise InvalidInput(errors[0], fields={"uscc": errors})
         return Response(self.OutputSerializer(memberships_for(user=request.user, uscc=uscc), many=True).data)

@@ -40,3 +40,14 @@ def import_finished(*, whitelist_import, accepted: int, rejected: int):
         object_id=whitelist_import.pk,
         data={"whitelist": whitelist_import.whitelist_id, "accepted": accepted, "rejected": rejected},
     )
+
+
+def import_failed(*, whitelist_import, error: str):
+    return append_event(
+        action="whitelist.import_failed",
+        actor=None,
+        organization_id=whitelist_import.whitelist.owner_id,
+        object_type="whitelist_import",
+        object_id=whitelist_import.pk,
+        data={"whitelist": whitelist_import.whitelist_id, "error": error[:500]},
+    )

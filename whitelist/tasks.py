@@ -1,14 +1,23 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-from whitelist.services.imports import import_run
+from whitelist.services.imports import import_fail, import_run
 from whitelist.services.whitelists import new_entries_push
 
 
 @shared_task(bind=True, name="whitelist.run_import", max_retries=30)
 def run_import(self, import_id: int) -> str:
-    status = import_run(import_id=import_id)
+    try:
+        status = import_run(import_id=import_id)
+    except (OperationalError, InterfaceError) as error:
+        # The database went away for a moment; the staged chunks are kept and the retry
+        # resumes once the lease it held has run out.
+        if self.request.retries >= self.max_retries:
+            import_fail(import_id, f"database unavailable: {error.__class__.__name__}")
+            raise
+        raise self.retry(exc=error, countdown=60) from error
     if status == "busy":
         # Another delivery holds the lease (or held it when its worker died): retry after it.
         raise self.retry(countdown=60)

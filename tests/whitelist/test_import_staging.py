@@ -173,6 +173,22 @@ def test_an_import_resumes_after_the_last_committed_chunk(
     assert len(entries()) == 25
 
 
+def test_a_passing_database_error_leaves_the_import_to_resume(api_client_for, platform_admin, whitelist, monkeypatch):
+    from django.db import OperationalError
+
+    content = ("uscc,name\n" + "\n".join(f"{uscc(300 + index)},企业{index}" for index in range(8)) + "\n").encode()
+    import_id = upload(api_client_for(platform_admin), whitelist["id"], content).json()["id"]
+    monkeypatch.setattr(imports, "_merge", lambda *args: (_ for _ in ()).throw(OperationalError("server closed")))
+
+    with pytest.raises(OperationalError):
+        import_run(import_id=import_id)
+    monkeypatch.undo()
+
+    assert WhitelistImport.objects.get(pk=import_id).status == "running"  # not failed for good
+    WhitelistImport.objects.filter(pk=import_id).update(lease_until=None)
+    assert import_run(import_id=import_id) == "succeeded" and len(entries()) == 8
+
+
 def test_an_import_whose_staged_rows_vanished_starts_over(api_client_for, platform_admin, whitelist, monkeypatch):
     content = ("uscc,name\n" + "\n".join(f"{uscc(200 + index)},企业{index}" for index in range(12)) + "\n").encode()
     response = upload(api_client_for(platform_admin), whitelist["id"], content)

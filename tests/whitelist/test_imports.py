@@ -199,6 +199,7 @@ def test_a_file_without_the_header_fails_with_a_clear_message(api_client_for, pl
     done = run(upload(api_client_for(platform_admin), whitelist["id"], b"code,title\nx,y\n"))
 
     assert done.status == "failed" and "uscc" in done.error
+    assert AuditEvent.objects.filter(action="whitelist.import_failed", object_id=str(done.pk)).exists()
 
 
 def test_other_file_types_are_415_and_large_ones_413(api_client_for, platform_admin, whitelist, settings):
@@ -378,6 +379,10 @@ def test_banks_see_memberships_and_applications_carry_the_flag(
     assert [(row["name"], row["reason"], row["version"]) for row in memberships] == [
         ("郑州市专精特新企业白名单", "推荐", 1)
     ]
+    lower = api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code.lower()})
+    assert lower.json() == memberships  # codes are read as upper case, as everywhere
+    bad = api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": "not-a-code"})
+    assert bad.status_code == 400 and "uscc" in bad.json()["error"]["fields"]
     assert (
         api_client_for(enterprise_admin).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code}).status_code
         == 403
@@ -409,6 +414,15 @@ def test_publishing_an_unchanged_draft_again_is_refused(api_client_for, platform
     again = api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/")
 
     assert again.status_code == 409 and again.json()["error"]["code"] == "nothing_changed"
+
+
+def test_an_archived_whitelist_refuses_uploads_with_409(api_client_for, platform_admin, whitelist):
+    client = api_client_for(platform_admin)
+    client.post(f"/api/v1/whitelists/{whitelist['id']}/archive/")
+
+    response = upload(client, whitelist["id"], csv_bytes(f"{uscc(130)},甲,,,"))
+
+    assert response.status_code == 409 and response.json()["error"]["code"] == "archived"
 
 
 def test_a_failed_import_does_not_make_its_uploader_the_maker(api_client_for, platform_admin, checker, whitelist):

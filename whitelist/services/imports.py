@@ -18,13 +18,13 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.errors import HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound
 from hub.models import User
 from whitelist import audit, fast_checks, staging
 from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
@@ -85,7 +85,7 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
     if whitelist is None:
         raise NotFound(_("Whitelist not found."))
     if whitelist.status == Whitelist.Status.ARCHIVED:
-        raise HubError(Messages.ARCHIVED, code="archived")
+        raise Conflict(Messages.ARCHIVED, code="archived")  # a wrong state: 409, as for publishing
     limit = settings.WHITELIST_MAX_UPLOAD_BYTES
     if uploaded.size > limit:
         message = Messages.TOO_LARGE % {"size": round(uploaded.size / 2**20, 1), "limit": round(limit / 2**20)}
@@ -142,18 +142,26 @@ def import_run(*, import_id: int) -> str:
         table = _stage(whitelist_import, path)
         _merge(whitelist_import, table)
     except FileUnreadable as error:
-        _fail(import_id, str(error))
+        import_fail(import_id, str(error))
+    except (OperationalError, InterfaceError):
+        raise  # the database went away for a moment: the task retries and resumes
     except Exception as error:  # logged with its traceback; the import ends failed, not stuck
         logger.exception("whitelist import %s failed", import_id)
-        _fail(import_id, f"internal error: {error.__class__.__name__}")
+        import_fail(import_id, f"internal error: {error.__class__.__name__}")
     return WhitelistImport.objects.values_list("status", flat=True).get(pk=import_id)
 
 
-def _fail(import_id: int, message: str) -> None:
+def import_fail(import_id: int, message: str) -> None:
+    """End a running import as failed with ``message``, its working tables dropped."""
     with transaction.atomic():
-        staging.drop_tables(import_id)
-        WhitelistImport.objects.filter(pk=import_id).update(
+        failed = WhitelistImport.objects.filter(pk=import_id, status=Status.RUNNING).update(
             status=Status.FAILED, error=message[:500], finished_at=timezone.now(), lease_until=None
+        )
+        if not failed:  # another run finished it meanwhile: its outcome stands
+            return
+        staging.drop_tables(import_id)
+        audit.import_failed(
+            whitelist_import=WhitelistImport.objects.select_related("whitelist").get(pk=import_id), error=message
         )
 
 
@@ -225,6 +233,8 @@ def _merge(whitelist_import: WhitelistImport, table: Table) -> None:
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         Whitelist.objects.select_for_update().filter(pk=whitelist_id).first()  # one merge at a time
+        if not WhitelistImport.objects.filter(pk=import_id, status=Status.RUNNING).exists():
+            return  # a run whose lease ran out, after another run of it finished
         if connection.vendor == "postgresql":
             # The duplicate check sorts and the slow-row check hashes a million rows: in
             # memory rather than in temporary files (the default allows 4 MB).

@@ -218,6 +218,9 @@ def new_entries_push(*, version_id: int, previous_version_id: int | None, actor_
 
 def _push_batch(entries: list[PublishedEntry], banks: list[Organization], whitelist: Whitelist, actor: User) -> int:
     with transaction.atomic():
+        # Two deliveries of the push (acks are late) take turns per batch, so the second sees
+        # what the first pushed and skips it.
+        WhitelistVersion.objects.select_for_update().filter(pk=entries[0].version_id).first()
         enterprises = {
             organization.code: organization
             for organization in Organization.objects.filter(
