@@ -63,7 +63,7 @@ def rules_errors(rules) -> list[str]:
             errors.append(f"{key} must be a whole number of at least 0")
         elif not isinstance(value, expected):
             errors.append(f"{key} must be a {expected.__name__}")
-        elif key == "scales" and not set(value) <= set(SCALES):
+        elif key == "scales" and not all(isinstance(item, str) and item in SCALES for item in value):
             errors.append(f"scales must be among {', '.join(SCALES)}")
         elif key == "industries" and not all(isinstance(item, str) and item for item in value):
             errors.append("industries must be GB/T 4754 code prefixes such as C or I65")

@@ -34,6 +34,7 @@ class Messages:
     REGULATOR_ONLY = _("Only regulators (and the hub operator) read statistics.")
     GROUP_BY = _("group_by must be one of region, bank, category, month.")
     RANGE = _("from must not be after to.")
+    OUT_OF_RANGE = _("Give a date from %(earliest)s to %(latest)s.")
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,18 @@ def scope_for(user: User) -> Scope:
     )
 
 
+# Statistics cover the hub's lifetime; the bounds keep date arithmetic (the next day, local
+# midnight in UTC) away from the ends of the calendar.
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+
+
 def parse_request(group_by: str, date_from: date | None, date_to: date | None) -> tuple[str, date, date]:
     if group_by not in GROUPINGS:
         raise InvalidInput(Messages.GROUP_BY, fields={"group_by": [Messages.GROUP_BY]})
+    for name, day in (("from", date_from), ("to", date_to)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            message = Messages.OUT_OF_RANGE % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
+            raise InvalidInput(message, fields={name: [message]})
     date_to = date_to or timezone.localdate()
     date_from = date_from or date(date_to.year - 1, date_to.month, 1)
     if date_from > date_to:

@@ -28,6 +28,7 @@ from hub.errors import Conflict, Forbidden, HubError, NotFound
 from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from hub.models import Organization
+from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
 from lending.eligibility import FAILED, PASSED, UNKNOWN
 from lending.forms import (
@@ -130,14 +131,6 @@ def statistics_readers_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _page(request, queryset, size: int) -> tuple[list, int, bool]:
-    """One page of ``queryset`` by ``?page=``, without counting the whole queryset."""
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
-    items = list(queryset[(number - 1) * size : number * size + 1])
-    return items[:size], number, len(items) > size
 
 
 def _query_without_page(request) -> str:
@@ -246,7 +239,7 @@ def products(request):
             amount=values["amount"],
             bank_code=values["bank"] or None,
         ).order_by("-published_at", "-id")
-        page, number, has_next = _page(request, queryset, PRODUCTS_PAGE_SIZE)
+        page, number, has_next = page_of(request, queryset, PRODUCTS_PAGE_SIZE)
         recommendations, authorized = {}, set()
         if enterprise is not None:
             recommendations = {item["product"].pk: item for item in recommendations_for(user=user)}
@@ -430,7 +423,7 @@ def applications(request):
         queryset = queryset.order_by("-id")
     else:
         queryset = queryset.filter(status=chosen).order_by("-id")
-    page, number, has_next = _page(request, queryset, APPLICATIONS_PAGE_SIZE)
+    page, number, has_next = page_of(request, queryset, APPLICATIONS_PAGE_SIZE)
     now = timezone.now()
     context = {
         "filter_form": filter_form,
@@ -763,7 +756,7 @@ def events(request):
         if event is not None:
             messages.success(request, _("Matchmaking event %(title)s is created.") % {"title": event.title})
             return redirect("event", event_id=event.pk)
-    page, number, has_next = _page(request, events_visible_to(user).order_by("-held_on", "-id"), EVENTS_PAGE_SIZE)
+    page, number, has_next = page_of(request, events_visible_to(user).order_by("-held_on", "-id"), EVENTS_PAGE_SIZE)
     counts = {
         row["event_id"]: row["count"]
         for row in matches_visible_to(user)
@@ -844,7 +837,7 @@ def event_detail(request, event_id: int):
                     % {"enterprise": match.enterprise_name or match.enterprise.name, "bank": match.bank.name},
                 )
                 return redirect("event", event_id=event.pk)
-    page, number, has_next = _page(
+    page, number, has_next = page_of(
         request, matches_visible_to(user).filter(event=event).order_by("-id"), MATCHES_PAGE_SIZE
     )
     context = {
@@ -879,7 +872,7 @@ def _render_matches(request, bound: tuple[int, MatchProgressForm] | None = None,
         queryset = queryset.order_by("-id")
     else:
         queryset = queryset.filter(status=chosen).order_by("-id")
-    page, number, has_next = _page(request, queryset, MATCHES_PAGE_SIZE)
+    page, number, has_next = page_of(request, queryset, MATCHES_PAGE_SIZE)
     if bound is not None and all(match.pk != bound[0] for match in page):
         # The row whose form failed stays in view, whatever the list shows.
         page.insert(0, match_get(user=request.user, match_id=bound[0]))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub.errors import HubError, NotFound
 from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
+from hub.pagination import page_of
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
 from whitelist.parsers import COLUMNS
@@ -97,14 +98,6 @@ def _owned_whitelist(request, whitelist_id: int) -> Whitelist:
     return whitelist
 
 
-def _page(request, queryset, size: int) -> tuple[list, int, bool]:
-    """One page of ``queryset`` by ``?page=``, without counting the whole queryset."""
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
-    items = list(queryset[(number - 1) * size : number * size + 1])
-    return items[:size], number, len(items) > size
-
-
 # --- the list ---------------------------------------------------------------------------------------
 
 
@@ -128,7 +121,7 @@ def whitelists(request):
                 % {"name": whitelist.name},
             )
             return redirect("whitelist", whitelist_id=whitelist.pk)
-    page, number, has_next = _page(request, whitelists_visible_to(user).order_by("-id"), WHITELISTS_PAGE_SIZE)
+    page, number, has_next = page_of(request, whitelists_visible_to(user).order_by("-id"), WHITELISTS_PAGE_SIZE)
     rows = [{"whitelist": whitelist, "region": _region(whitelist.region_code)} for whitelist in page]
     context = {"form": form, "rows": rows, "page_number": number, "has_next": has_next}
     return render(request, "whitelist/whitelists.html", context, status=status)

@@ -24,13 +24,23 @@ class Messages:
     TARGETING = _("targeting may contain region_codes, scales, industries and whitelisted.")
 
 
-def _check_targeting(targeting: dict, publisher: Organization | None) -> dict:
+def _well_formed(targeting) -> bool:
+    """Only the known keys, each holding what policy_targets reads."""
     if not isinstance(targeting, dict) or set(targeting) - set(TARGETING_KEYS):
+        return False
+    lists = [targeting.get(key) or [] for key in ("region_codes", "scales", "industries")]
+    if not all(isinstance(values, list) and all(isinstance(item, str) and item for item in values) for values in lists):
+        return False
+    whitelisted = targeting.get("whitelisted")
+    return set(lists[1]) <= set(SCALES) and (whitelisted is None or isinstance(whitelisted, bool))
+
+
+def _check_targeting(targeting: dict, publisher: Organization | None) -> dict:
+    if not _well_formed(targeting):
         raise InvalidInput(Messages.TARGETING, fields={"targeting": [Messages.TARGETING]})
     regions = targeting.get("region_codes") or []
     for code in regions:
-        error = region_code_error(code) if isinstance(code, str) else str(Messages.TARGETING)
-        if error:
+        if error := region_code_error(code):
             raise InvalidInput(error, fields={"targeting": [error]})
     if publisher is not None:
         prefix = region_prefix(publisher.region_code)
@@ -39,9 +49,6 @@ def _check_targeting(targeting: dict, publisher: Organization | None) -> dict:
         if any(not code.startswith(prefix) for code in regions):
             message = Messages.OUTSIDE_REGION % {"region": publisher.region_code}
             raise InvalidInput(message, fields={"targeting": [message]})
-    scales = targeting.get("scales") or []
-    if not set(scales) <= set(SCALES):
-        raise InvalidInput(Messages.TARGETING, fields={"targeting": [Messages.TARGETING]})
     return {**targeting, "region_codes": regions}
 
 

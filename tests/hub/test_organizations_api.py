@@ -82,6 +82,13 @@ def test_the_operator_pages_through_all_organizations(api_client_for, operator, 
 # --- members ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("page_size", ["²", "0", "201", "x"])
+def test_a_page_size_that_is_not_a_whole_number_in_range_is_400(api_client_for, operator, page_size):
+    response = api_client_for(operator).get(URL, {"page_size": page_size})
+
+    assert response.status_code == 400 and "page_size" in response.json()["error"]["fields"]
+
+
 def test_an_admin_adds_a_staff_member(api_client_for, enterprise_admin, enterprise):
     response = api_client_for(enterprise_admin).post(
         f"{URL}{enterprise.pk}/members/", {"username": "clerk", "password": "Strong-pass-2026"}, format="json"

@@ -198,6 +198,19 @@ def test_a_regulator_targets_only_inside_its_region(api_client_for, regulator_us
     assert response.status_code == 400 and "targeting" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize(
+    "targeting",
+    [{"scales": 5}, {"scales": [["small"]]}, {"region_codes": 5}, {"industries": 5}, {"whitelisted": "yes"}],
+)
+def test_malformed_targeting_is_400_naming_it(api_client_for, regulator_user, targeting):
+    body = {"title": "t", "body": "b", "targeting": targeting}
+
+    response = api_client_for(regulator_user).post("/api/v1/policies/", body, format="json")
+
+    assert response.status_code == 400 and "targeting" in response.json()["error"]["fields"]
+    assert not Policy.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["bank_officer", "enterprise_admin", "platform_admin"])
 def test_only_regulators_and_the_operator_publish_policies(request, api_client_for, persona):
     body = {"title": "t", "body": "b"}

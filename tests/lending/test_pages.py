@@ -128,6 +128,11 @@ def test_each_page_opens_for_its_kinds_and_refuses_the_others(logged_in, request
         assert response.status_code == (200 if persona in allowed else 403), persona
 
 
+@pytest.mark.parametrize("page", ["²", "99999999999999999999", "-1", "x"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(logged_in, enterprise_admin, page):
+    assert logged_in(enterprise_admin).get("/products/", {"page": page}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "persona, shown, hidden",
     [

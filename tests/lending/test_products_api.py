@@ -57,6 +57,7 @@ def test_a_bank_creates_a_draft_and_publishes_it(api_client_for, bank_officer, a
         ({"min_amount": "abc"}, "min_amount"),
         ({"eligibility": {"min_tax_grade": "Z"}}, "eligibility"),
         ({"eligibility": {"favourite_colour": "red"}}, "eligibility"),
+        ({"eligibility": {"scales": [["small"]]}}, "eligibility"),
     ],
 )
 def test_bad_products_name_the_field(api_client_for, bank_officer, overrides, field):

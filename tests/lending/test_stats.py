@@ -249,6 +249,8 @@ def test_a_city_regulator_sees_only_its_city(api_client_for, generated):
         ({}, "group_by"),
         ({"group_by": "bank", "from": "2026-13-01"}, "from"),
         ({"group_by": "bank", "from": "2026-05-01", "to": "2026-04-01"}, "from"),
+        ({"group_by": "region", "to": "9999-12-31"}, "to"),
+        ({"group_by": "region", "from": "0001-01-01"}, "from"),
     ],
 )
 def test_bad_queries_are_400_naming_the_parameter(api_client_for, regulator_user, params, field):
