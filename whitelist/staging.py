@@ -108,15 +108,15 @@ def read(query: str, *, batch: int):
 def copy_csv_records(import_id: int, width: int, encoding: str, records: Iterable[tuple[int, bytes]]) -> None:
     """PostgreSQL only: stage raw CSV records, each prefixed with its row number, parsed by
     COPY itself. A blank line becomes a row of NULLs, as the other paths stage it. Raises
-    RecordsRefused when a record does not fit; run it in a savepoint."""
+    RecordsRefused when a record does not fit (the caller's transaction is then spoilt)."""
     import psycopg
 
     columns = ", ".join(["row", *text_columns(width)])
-    blank_tail = b"," * width
+    blank = b"," * (width - 1)  # the row number, then ``width`` empty fields
     sql = f"COPY {rows_table(import_id)} ({columns}) FROM STDIN (FORMAT csv, ENCODING '{PG_ENCODINGS[encoding]}')"
     try:
         with connection.cursor() as cursor, cursor.connection.cursor().copy(sql) as copy:
-            copy.write(b"".join(b"%d,%s\n" % (number, record or blank_tail[1:]) for number, record in records))
+            copy.write(b"".join(b"%d,%s\n" % (number, record or blank) for number, record in records))
     except psycopg.errors.DataError as error:  # class 22: the data, not the database
         raise RecordsRefused(str(error)) from None
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
-from hub.identifiers import region_ancestors, region_prefix
+from hub.identifiers import region_covers, region_prefix
 from hub.models import Organization, User
 from lending.eligibility import FAILED, UNKNOWN, enterprise_facts, evaluate
 from lending.models import Application, LoanProduct, Match, MatchmakingEvent
@@ -31,8 +31,7 @@ def products_published(
     if region_code:
         # A product serving 410000 serves 410100: keep those whose regions include the code
         # or one of the areas containing it (few products: filtered here, not in SQL JSON).
-        wanted = set(region_ancestors(region_code))
-        ids = [pk for pk, codes in queryset.values_list("pk", "region_codes") if wanted & set(codes)]
+        ids = [pk for pk, codes in queryset.values_list("pk", "region_codes") if region_covers(codes, region_code)]
         queryset = queryset.filter(pk__in=ids)
     return queryset
 
@@ -44,12 +43,12 @@ def banks_serving(region_code: str) -> list[Organization]:
         for bank_id, codes in LoanProduct.objects.filter(status=LoanProduct.Status.PUBLISHED).values_list(
             "bank_id", "region_codes"
         )
-        if set(codes) & set(region_ancestors(region_code))
+        if region_covers(codes, region_code)
     }
     return [
         bank
         for bank in Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("pk")
-        if bank.pk in covering_products or bank.region_code in region_ancestors(region_code)
+        if bank.pk in covering_products or region_covers([bank.region_code], region_code)
     ]
 
 

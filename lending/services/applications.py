@@ -28,7 +28,7 @@ from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
 from lending.selectors.lending import banks_serving
-from lending.services.matches import match_follow_application, match_for_claimed_demand
+from lending.services.matches import match_follow_application
 from lending.stats_maintenance import aggregates_apply
 
 Status = Application.Status
@@ -64,7 +64,6 @@ class Messages:
     NOT_YOURS = _("Only users of the application's bank can do this.")
     CLAIM_NOT_SERVING = _("Your bank does not serve this enterprise's region.")
     CLAIM_LOST = _("Another bank has already claimed this demand.")
-    NOT_OPEN_DEMAND = _("Only open demands can be claimed.")
     NOTICE_TITLE = _("Your loan application #%(id)s is now %(status)s")
 
 
@@ -166,17 +165,13 @@ def application_claim(*, actor: User, application_id: int) -> Application:
     won = Application.objects.filter(
         pk=application_id, status=Status.SUBMITTED, product__isnull=True, bank__isnull=True
     ).update(bank=bank, status=Status.ACCEPTED, accepted_at=now)
-    if not won:
-        application.refresh_from_db()
-        if application.status != Status.SUBMITTED or application.bank_id:
-            raise Conflict(
-                Messages.CLAIM_LOST
-                if application.bank_id
-                else Messages.WRONG_STATE % {"status": application.get_status_display(), "action": "claim"}
-            )
-        raise Conflict(Messages.NOT_OPEN_DEMAND)
     application.refresh_from_db()
-    match_for_claimed_demand(application, actor=actor)
+    if not won:  # another bank was faster, or the enterprise withdrew it meanwhile
+        raise Conflict(
+            Messages.CLAIM_LOST
+            if application.bank_id
+            else Messages.WRONG_STATE % {"status": application.get_status_display(), "action": "claim"}
+        )
     _record(application, before, actor, note=_gettext("Claimed by %(bank)s") % {"bank": bank.name})
     return application
 

@@ -185,11 +185,6 @@ def match_follow_application(application: Application, *, actor: User) -> None:
     audit.match_changed(match=match, actor=actor, from_status=before)
 
 
-def match_for_claimed_demand(application: Application, *, actor: User) -> None:
-    """An open demand's match starts when a bank claims it."""
-    match_follow_application(application, actor=actor)
-
-
 @transaction.atomic
 def match_progress(
     *, actor: User, match_id: int, status: str, amount: Decimal | None = None, reason: str = ""
@@ -247,7 +242,7 @@ def event_record_intent(
     event = MatchmakingEvent.objects.filter(pk=event_id, organizer_id=actor.organization_id).first()
     if event is None:
         raise NotFound(_("Matchmaking event not found."))
-    bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code).first()
+    bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code, is_active=True).first()
     if bank is None:
         raise InvalidInput(Messages.UNKNOWN_BANK, fields={"bank": [Messages.UNKNOWN_BANK]})
     enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()

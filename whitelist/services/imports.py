@@ -352,7 +352,10 @@ def _report_duplicates(cursor, import_id: int) -> None:
         ),
         batch_size=1000,
     )
-    cursor.execute(f"DELETE FROM {clean} WHERE row IN (SELECT row FROM ({later_rows}) later)")
+    later = [row for row, _earlier in duplicates]
+    for start in range(0, len(later), 500):  # by the rows found, in bounded statements
+        batch = later[start : start + 500]
+        cursor.execute(f"DELETE FROM {clean} WHERE row IN ({', '.join(['%s'] * len(batch))})", batch)
 
 
 def import_errors_csv_rows(whitelist_import: WhitelistImport):
