@@ -210,6 +210,7 @@ class CreditPullDetailApi(APIView):
 class CreditProfileApi(APIView):
     class OutputSerializer(serializers.Serializer):
         enterprise = serializers.CharField()
+        enterprise_name = serializers.CharField()
         generated_at = serializers.DateTimeField()
         summary = serializers.DictField()
         categories = serializers.DictField(

@@ -21,14 +21,12 @@ from connectors.selectors.connectors import connectors_visible_to, pull_get, pul
 from connectors.services.connectors import connector_register, connector_set_status
 from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
-from hub.categories import Category
+from hub.categories import CATEGORY_LABELS, category_labels
 from hub.errors import Forbidden, HubError, NotFound
 from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
-from hub.selectors.organizations import enterprise_get
 
 RECENT_PULLS = 20
-CATEGORY_LABELS = dict(Category.choices)
 
 
 def bank_required(view):
@@ -59,10 +57,6 @@ def connector_keepers_required(view):
     return wrapper
 
 
-def category_labels(keys) -> list[str]:
-    return [str(CATEGORY_LABELS.get(key, key)) for key in keys or []]
-
-
 # --- credit pulls -----------------------------------------------------------------------------------
 
 
@@ -88,7 +82,8 @@ def pulls(request):
                 return redirect("pull", pull_id=pull.pk)
     recent = [
         {"pull": pull, "category_labels": category_labels(pull.categories)}
-        for pull in pulls_visible_to(request.user).order_by("-id")[:RECENT_PULLS]
+        # The list shows no sources: none prefetched.
+        for pull in pulls_visible_to(request.user).prefetch_related(None).order_by("-id")[:RECENT_PULLS]
     ]
     return render(request, "connectors/pulls.html", {"form": form, "recent": recent}, status=status)
 
@@ -200,11 +195,7 @@ def enterprise_profile(request, uscc: str):
         return render(
             request, "connectors/profile_forbidden.html", {"message": error.message, "uscc": uscc}, status=403
         )
-    try:
-        enterprise_name = enterprise_get(user=request.user, uscc=uscc).name
-    except NotFound:  # the authorization ended between the two reads
-        enterprise_name = uscc
-    context = {**_profile_context(profile), "enterprise_name": enterprise_name}
+    context = {**_profile_context(profile), "enterprise_name": profile["enterprise_name"]}
     return render(request, "connectors/profile.html", context)
 
 

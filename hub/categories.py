@@ -28,6 +28,14 @@ class Category(models.TextChoices):
     RATING = "rating", _("Public credit rating")  # 公共信用综合评价
 
 
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def category_labels(keys) -> list[str]:
+    """The translated labels of category keys, for the pages (an unknown key as itself)."""
+    return [str(CATEGORY_LABELS.get(key, key)) for key in keys or []]
+
+
 PUBLIC = "public"
 AUTHORIZED = "authorized"
 CATEGORY_CLASS = {

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.categories import Category
+from hub.categories import category_labels
 from hub.consent_forms import AuthorizationGrantForm
 from hub.errors import HubError, NotFound
 from hub.forms import add_service_error
@@ -28,7 +28,6 @@ from hub.services.notifications import notification_mark_read
 ACCESS_LOG_PAGE_SIZE = 50
 NOTICES_PAGE_SIZE = 50
 
-CATEGORY_LABELS = dict(Category.choices)
 PURPOSE_LABELS = dict(Authorization.Purpose.choices)
 ACCESS_LOG_ACTIONS = {
     "credit_pull.started": gettext_lazy("Started a credit pull"),
@@ -67,10 +66,6 @@ def active_bank_choices() -> list[tuple[str, str]]:
     """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
     banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")
     return [(code, f"{name} ({code})") for code, name in banks.values_list("code", "name")]
-
-
-def category_labels(keys) -> list[str]:
-    return [str(CATEGORY_LABELS.get(key, key)) for key in keys or []]
 
 
 # --- authorizations ---------------------------------------------------------------------------------

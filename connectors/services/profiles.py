@@ -25,21 +25,20 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     the operator — is refused (403), as is a bank without an authorization in force."""
     organization = actor.organization
     if organization is not None and organization.is_enterprise and organization.code == uscc:
-        enterprise_id, in_force, categories = organization.pk, [], list(ALL_CATEGORIES)
+        enterprise_id, enterprise_name = organization.pk, organization.name
+        in_force, categories = [], list(ALL_CATEGORIES)
     elif organization is not None and organization.is_bank:
         # One query answers both "which enterprise" and "which consents are in force", as
         # plain values: this is the hub's busiest read.
         in_force = list(
             authorizations_in_force(bank_id=organization.pk)
             .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
-            .values_list("pk", "scopes", "purpose", "enterprise_id")
+            .values_list("pk", "scopes", "purpose", "enterprise_id", "enterprise__name")
         )
         if not in_force:
             raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
-        enterprise_id = in_force[0][3]
-        scopes = {
-            scope for _pk, authorization_scopes, _purpose, _enterprise in in_force for scope in authorization_scopes
-        }
+        enterprise_id, enterprise_name = in_force[0][3:]
+        scopes = {scope for _pk, authorization_scopes, *_rest in in_force for scope in authorization_scopes}
         categories = [category for category in ALL_CATEGORIES if category in scopes]
     else:
         raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
@@ -48,7 +47,7 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
         enterprise_id=enterprise_id,
         actor=actor,
         categories=categories,
-        authorization_ids=[pk for pk, _scopes, _purpose, _enterprise in in_force],
-        purposes=sorted({purpose for _pk, _scopes, purpose, _enterprise in in_force}),
+        authorization_ids=[pk for pk, *_rest in in_force],
+        purposes=sorted({purpose for _pk, _scopes, purpose, *_rest in in_force}),
     )
-    return profile
+    return {**profile, "enterprise_name": enterprise_name}

@@ -192,6 +192,7 @@ def test_the_enterprise_reads_its_whole_profile(api_client_for, enterprise, ente
     body = api_client_for(enterprise_admin).get(profile_url(enterprise)).json()
 
     assert len(body["categories"]) == 15 and body["summary"]["latest_tax_grade"] == "A"
+    assert body["enterprise_name"] == enterprise.name
     # Times in the hub's time zone, as every other endpoint gives them (API.md).
     assert body["generated_at"].endswith("+08:00") and body["categories"]["tax"]["fetched_at"].endswith("+08:00")
 
