@@ -46,10 +46,13 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         404: "Not found, or not visible to the caller.",
         409: "Conflict: duplicate, wrong state, or lost a race.",
         413: "Upload too large.",
+        406: "The Accept header asks for a format the API does not serve (it serves JSON).",
         415: "Unsupported upload type.",
         429: "Throttled; see Retry-After.",
     }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in (*statuses, 429)}
+    # Any operation may be throttled or asked for a format it cannot give.
+    always = (406, 429)
+    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in (*statuses, *always)}
 
 
 class PaginatedAPIView(APIView):
