@@ -244,8 +244,7 @@ def _merge(whitelist_import: WhitelistImport, table: Table) -> None:
             # The fast path: rows already in canonical form are checked and typed in SQL.
             cursor.execute(
                 f"""INSERT INTO {clean} SELECT row, {fast_checks.clean_values(columns)}
-                FROM (SELECT *, convert_to({columns["uscc"]}, 'UTF8') AS octets FROM {rows} OFFSET 0) staged
-                WHERE {fast_checks.row_condition(columns)}""",
+                FROM {fast_checks.staged_rows(rows, columns)} staged WHERE {fast_checks.row_condition(columns)}""",
                 fast_checks.parameters(today),
             )
             slow = f"SELECT * FROM {rows} WHERE NOT EXISTS (SELECT 1 FROM {clean} WHERE {clean}.row = {rows}.row)"
