@@ -11,7 +11,7 @@ from a shared table would cost seconds and leave dead rows behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 
@@ -105,18 +105,32 @@ def read(query: str, *, batch: int):
             yield rows
 
 
-def copy_csv_records(import_id: int, width: int, encoding: str, records: Iterable[tuple[int, bytes]]) -> None:
+def copy_csv_records(
+    import_id: int,
+    width: int,
+    encoding: str,
+    chunks: Iterable[list[tuple[int, bytes]]],
+    *,
+    sent: Callable[[int], None] | None = None,
+) -> None:
     """PostgreSQL only: stage raw CSV records, each prefixed with its row number, parsed by
-    COPY itself. A blank line becomes a row of NULLs, as the other paths stage it. Raises
-    RecordsRefused when a record does not fit (the caller's transaction is then spoilt)."""
+    COPY itself, in one COPY however many chunks of records come; ``sent(count)`` hears how
+    many have gone after each chunk. A blank line becomes a row of NULLs, as the other paths
+    stage it. Raises RecordsRefused when a record does not fit (the caller's transaction is
+    then spoilt)."""
     import psycopg
 
     columns = ", ".join(["row", *text_columns(width)])
     blank = b"," * (width - 1)  # the row number, then ``width`` empty fields
     sql = f"COPY {rows_table(import_id)} ({columns}) FROM STDIN (FORMAT csv, ENCODING '{PG_ENCODINGS[encoding]}')"
+    count = 0
     try:
         with connection.cursor() as cursor, cursor.connection.cursor().copy(sql) as copy:
-            copy.write(b"".join(b"%d,%s\n" % (number, record or blank) for number, record in records))
+            for records in chunks:
+                copy.write(b"".join(b"%d,%s\n" % (number, record or blank) for number, record in records))
+                count += len(records)
+                if sent is not None:
+                    sent(count)
     except psycopg.errors.DataError as error:  # class 22: the data, not the database
         raise RecordsRefused(str(error)) from None
 

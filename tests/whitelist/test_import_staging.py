@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +22,7 @@ from whitelist.models import WhitelistEntry, WhitelistImport
 from whitelist.parsers import CleanRow, check_row
 from whitelist.services import imports
 from whitelist.services.imports import import_run
+from whitelist.tasks import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -138,28 +139,32 @@ class WorkerDied(BaseException):
     """Not an Exception: like a killed worker, it skips the import's own failure handling."""
 
 
-def test_an_import_resumes_after_the_last_committed_chunk(
-    api_client_for, platform_admin, whitelist, monkeypatch, settings
+def workbook_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_chunked_import_resumes_after_the_last_committed_chunk(
+    api_client_for, platform_admin, whitelist, monkeypatch
 ):
-    rows = [f"{uscc(100 + index)},企业{index},,{index + 1}.00," for index in range(25)] + [",没有代码,,,"]
-    response = upload(
-        api_client_for(platform_admin),
-        whitelist["id"],
-        ("uscc,name,reason,recommended_amount,valid_until\n" + "\n".join(rows) + "\n").encode(),
-    )
-    import_id = response.json()["id"]
+    rows = [[uscc(100 + index), f"企业{index}", None, index + 1] for index in range(25)] + [[None, "没有代码"]]
+    content = workbook_bytes([["uscc", "name", "reason", "recommended_amount"], *rows])
+    import_id = upload(api_client_for(platform_admin), whitelist["id"], content, name="list.xlsx").json()["id"]
     monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
     staged_chunks = []
-    target = "copy_csv_records" if connection.vendor == "postgresql" else "insert_rows"
-    real_stage = getattr(staging, target)
+    real_insert_rows = staging.insert_rows
 
-    def dies_on_the_third_chunk(*args):
-        staged_chunks.append(args[-1])
+    def dies_on_the_third_chunk(import_id, width, rows):
+        staged_chunks.append(rows)
         if len(staged_chunks) == 3:
             raise WorkerDied
-        return real_stage(*args)
+        return real_insert_rows(import_id, width, rows)
 
-    monkeypatch.setattr(staging, target, dies_on_the_third_chunk)
+    monkeypatch.setattr(staging, "insert_rows", dies_on_the_third_chunk)
     with pytest.raises(WorkerDied):
         import_run(import_id=import_id)
     assert WhitelistImport.objects.get(pk=import_id).processed_rows == 20
@@ -168,6 +173,48 @@ def test_an_import_resumes_after_the_last_committed_chunk(
     assert import_run(import_id=import_id) == "succeeded"
 
     assert [chunk[0][0] for chunk in staged_chunks] == [2, 12, 22, 22]  # the third chunk, once more
+    done = WhitelistImport.objects.get(pk=import_id)
+    assert (done.accepted, done.rejected, done.total_rows) == (25, 1, 26)
+    assert len(entries()) == 25
+
+
+@pytest.mark.django_db(transaction=True)  # the progress is written by a connection of its own
+def test_a_streamed_csv_shows_progress_while_staging_and_stages_again_after_a_crash(
+    api_client_for, platform_admin, whitelist, monkeypatch
+):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    rows = [f"{uscc(100 + index)},企业{index},,{index + 1}.00," for index in range(25)] + [",没有代码,,,"]
+    content = ("uscc,name,reason,recommended_amount,valid_until\n" + "\n".join(rows) + "\n").encode()
+    monkeypatch.setattr(run_import, "delay_on_commit", lambda import_id: None)  # run below, by hand
+    import_id = upload(api_client_for(platform_admin), whitelist["id"], content).json()["id"]
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    real_copy = staging.copy_csv_records
+    progress_seen = []
+    observer = connections.create_connection(DEFAULT_DB_ALIAS)  # as the progress bar's request would read
+
+    def dies_after_twenty_records(*args, sent):
+        def reported(count):
+            sent(count)
+            with observer.cursor() as cursor:
+                cursor.execute("SELECT processed_rows FROM whitelist_whitelistimport WHERE id = %s", [import_id])
+                progress_seen.append(cursor.fetchone()[0])
+            if count == 20:
+                raise WorkerDied
+
+        return real_copy(*args, sent=reported)
+
+    monkeypatch.setattr(staging, "copy_csv_records", dies_after_twenty_records)
+    try:
+        with pytest.raises(WorkerDied):
+            import_run(import_id=import_id)
+    finally:
+        observer.close()
+    monkeypatch.undo()
+
+    assert progress_seen == [10, 20]
+    assert staging.staged_count(import_id) == 0  # the COPY's transaction rolled back
+    WhitelistImport.objects.filter(pk=import_id).update(lease_until=None)
+    assert import_run(import_id=import_id) == "succeeded"
     done = WhitelistImport.objects.get(pk=import_id)
     assert (done.accepted, done.rejected, done.total_rows) == (25, 1, 26)
     assert len(entries()) == 25

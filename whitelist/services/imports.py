@@ -5,8 +5,8 @@ rest — and merges the valid ones into the whitelist's draft entries with set-b
 
 The draft becomes exactly the file's valid rows: entries missing from the file are
 removed, unchanged ones are not touched, so importing the same file twice changes nothing.
-A run is safe to repeat: it holds a lease, and a re-delivered task resumes after the last
-committed 1,000-row chunk.
+A run is safe to repeat: it holds a lease, and a re-delivered task resumes where the last
+run's committed work ends (see _stage).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -166,23 +166,31 @@ def import_fail(import_id: int, message: str) -> None:
 
 
 def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
-    """Stage every record of the file as text, 1,000 at a time; each chunk commits with the
-    progress, so a re-delivered task resumes after the last committed chunk."""
+    """Stage every record of the file as text.
+
+    On PostgreSQL a CSV goes through one COPY, its progress stored every 1,000 records
+    through a second connection; a task re-delivered midway stages it again (a million
+    records take a few seconds). Otherwise — a workbook, another database, or a CSV with a
+    record COPY refuses — records go 1,000 at a time, each chunk committed with the
+    progress, and a re-delivered task resumes after the last committed chunk."""
     import_id = whitelist_import.pk
     table = open_table(path, whitelist_import.file_format)
     width = len(table.header)
     done = whitelist_import.processed_rows
-    if done and staging.staged_count(import_id) != done:
-        # The staged rows are gone (an UNLOGGED table after a database crash): start over.
+    if staging.staged_count(import_id) != done:
+        # Staging did not finish, or its rows are gone (an UNLOGGED table after a database
+        # crash): start over.
         staging.drop_tables(import_id)
         done = 0
     staging.create_rows_table(import_id, width)
     if connection.vendor == "postgresql" and table.encoding is not None:
+        if not done and _stream_csv(import_id, path, table):
+            return table
         for chunk in _batched(iterate_records(path, table, skip=done)):
             done += len(chunk)
             try:
                 _stage_chunk(
-                    import_id, partial(staging.copy_csv_records, import_id, width, table.encoding, chunk), done
+                    import_id, partial(staging.copy_csv_records, import_id, width, table.encoding, [chunk]), done
                 )
             except staging.RecordsRefused:
                 # A record with more or fewer fields than the header, or bytes that are not
@@ -198,6 +206,32 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
     return table
 
 
+_PROGRESS = f"UPDATE {WhitelistImport._meta.db_table} SET processed_rows = %s, lease_until = %s WHERE id = %s"
+
+
+def _stream_csv(import_id: int, path: str, table: Table) -> bool:
+    """Stage the whole CSV in one COPY and one transaction; False, with nothing staged, when
+    COPY refuses some record. The progress goes through a connection of its own so that the
+    progress bar moves while the transaction is open."""
+    progress = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with progress.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")  # a progress figure need not wait for the disk
+
+        def sent(count: int) -> None:
+            with progress.cursor() as cursor:
+                cursor.execute(_PROGRESS, [count, timezone.now() + LEASE, import_id])
+
+        records = _batched(iterate_records(path, table))
+        with transaction.atomic():
+            staging.copy_csv_records(import_id, len(table.header), table.encoding, records, sent=sent)
+    except staging.RecordsRefused:
+        return False
+    finally:
+        progress.close()
+    return True
+
+
 def _stage_chunk(import_id: int, stage, processed: int) -> None:
     """One chunk's rows and the progress past them, committed together (a thousand times
     per million rows, so in plain statements)."""
@@ -207,10 +241,7 @@ def _stage_chunk(import_id: int, stage, processed: int) -> None:
             # commit to reach the disk.
             cursor.execute("SET LOCAL synchronous_commit = off")
         stage()
-        cursor.execute(
-            f"UPDATE {WhitelistImport._meta.db_table} SET processed_rows = %s, lease_until = %s WHERE id = %s",
-            [processed, timezone.now() + LEASE, import_id],
-        )
+        cursor.execute(_PROGRESS, [processed, timezone.now() + LEASE, import_id])
 
 
 def _batched(items):
