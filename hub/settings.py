@@ -113,11 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # A connection pool per process (psycopg_pool): a credit pull's source threads and
     # gunicorn's requests borrow connections instead of opening one each.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env_int("DB_POOL_MIN_SIZE", 2, minimum=0),
-        "max_size": env_int("DB_POOL_MAX_SIZE", 20, minimum=1),
-        "timeout": 10,
-    }
+    pool_min, pool_max = env_int("DB_POOL_MIN_SIZE", 2, minimum=0), env_int("DB_POOL_MAX_SIZE", 20, minimum=1)
+    if pool_min > pool_max:  # psycopg_pool would refuse it only at the first query
+        raise ImproperlyConfigured(f"DB_POOL_MIN_SIZE ({pool_min}) must not exceed DB_POOL_MAX_SIZE ({pool_max}).")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": pool_min, "max_size": pool_max, "timeout": 10}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the demo's web process and in-process tasks read while another writes.

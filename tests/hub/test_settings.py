@@ -101,3 +101,12 @@ def test_a_malformed_env_file_line_is_named(tmp_path):
 
     with pytest.raises(ImproperlyConfigured, match="local.env:2"):
         load_env_file(path)
+
+
+def test_a_pool_minimum_above_its_maximum_stops_start_up():
+    result = start_django(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/hub", DB_POOL_MIN_SIZE="30", DB_POOL_MAX_SIZE="20"
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DB_POOL_MIN_SIZE" in result.stderr
