@@ -24,6 +24,10 @@ def run_import(self, import_id: int) -> str:
     return status
 
 
-@shared_task(name="whitelist.push_new_entries")
-def push_new_entries(version_id: int, previous_version_id: int | None, actor_id: int) -> int:
-    return new_entries_push(version_id=version_id, previous_version_id=previous_version_id, actor_id=actor_id)
+@shared_task(bind=True, name="whitelist.push_new_entries", max_retries=30)
+def push_new_entries(self, version_id: int, previous_version_id: int | None, actor_id: int) -> int:
+    try:
+        return new_entries_push(version_id=version_id, previous_version_id=previous_version_id, actor_id=actor_id)
+    except (OperationalError, InterfaceError) as error:
+        # The database went away for a moment: the push runs again and skips what it pushed.
+        raise self.retry(exc=error, countdown=60) from error

@@ -441,3 +441,29 @@ def test_a_running_import_shows_no_errors_until_it_ends(api_client_for, platform
     detail = api_client_for(platform_admin).get(f"/api/v1/whitelist-imports/{response.json()['id']}/").json()
 
     assert detail["errors"] == [] and detail["errors_total"] == 1
+
+
+def test_a_passing_database_error_in_the_follow_up_push_is_retried(
+    api_client_for, platform_admin, checker, whitelist, bank, enterprise, monkeypatch
+):
+    from django.db import OperationalError
+
+    from whitelist import tasks
+
+    run(upload(api_client_for(platform_admin), whitelist["id"], csv_bytes(f"{enterprise.code},{enterprise.name},,,")))
+    monkeypatch.setattr(tasks.push_new_entries, "delay_on_commit", lambda *args: None)  # delivered by hand below
+    api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/")
+    version = Whitelist.objects.get().current_version
+    real_push, calls = tasks.new_entries_push, []
+
+    def fails_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_push(**kwargs)
+
+    monkeypatch.setattr(tasks, "new_entries_push", fails_once)
+    result = tasks.push_new_entries.apply(args=(version.pk, None, checker.pk), throw=False)  # eager: retried at once
+
+    assert result.get() == 1 and len(calls) == 2
+    assert Match.objects.filter(source="whitelist", bank=bank, enterprise_code=enterprise.code).count() == 1
