@@ -89,12 +89,34 @@ user = user or User.objects.create_user(username="bench-wl", password="x", organ
 whitelist = Whitelist.objects.create(owner=platform, name="bench", kind="local", region_code="410000")
 record = WhitelistImport.objects.create(whitelist=whitelist, uploaded_by=user, file={name!r}, original_name="bench.csv",
                                         file_format="csv", file_sha256="0" * 64)
+from django.db import connection
+from whitelist.services import imports
+phases, statements = {{}}, []
+
+def timed(name, function):
+    def run(*args, **kwargs):
+        phase_started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            phases[name] = time.perf_counter() - phase_started
+    return run
+
+def slow_statements(execute, sql, params, many, context):
+    statement_started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        if time.perf_counter() - statement_started >= 0.5:
+            statements.append((time.perf_counter() - statement_started, " ".join(sql.split())[:70]))
+
+imports._stage, imports._merge = timed("staging", imports._stage), timed("checks and merge", imports._merge)
 started = time.perf_counter()
-status = import_run(import_id=record.pk)
+with connection.execute_wrapper(slow_statements):
+    status = import_run(import_id=record.pk)
 elapsed = time.perf_counter() - started
 record.refresh_from_db()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the bound below buffers its rows
-from django.db import connection
 with connection.cursor() as cursor:
     # The floor: the result itself, COPY'd into an entries-shaped table with its index.
     buffer = bytearray()
@@ -114,8 +136,8 @@ with connection.cursor() as cursor:
     floor = time.perf_counter() - floor_started
     cursor.execute("DROP TABLE bench_whitelist_floor")
 whitelist.delete()  # later runs start from the same table sizes
-print(json.dumps({{"floor": floor, "status": status, "elapsed": elapsed, "accepted": record.accepted, "rejected": record.rejected,
-                   "peak_mb": peak_mb}}))
+print(json.dumps({{"floor": floor, "phases": phases, "statements": statements, "status": status, "elapsed": elapsed,
+                   "accepted": record.accepted, "rejected": record.rejected, "peak_mb": peak_mb}}))
 """
 
 
@@ -146,6 +168,10 @@ def main() -> None:
     )
     print(f"PostgreSQL COPY into an unindexed table: {copy_seconds:6.1f} s  {copy_rate:10.0f} rows/s")
     print(f"whitelist import (checks, staging, merge): {outcome['elapsed']:6.1f} s  {import_rate:10.0f} rows/s")
+    for phase, seconds in outcome["phases"].items():
+        print(f"  {phase}: {seconds:.1f} s")
+    for seconds, statement in outcome["statements"]:
+        print(f"    {seconds:5.1f} s  {statement}")
     print(f"ratio import/COPY (goal >= 0.25): {import_rate / copy_rate:.2f}")
     floor_rate = options.rows / outcome["floor"]
     print(
