@@ -57,10 +57,9 @@ def staged_rows(table: str, columns: dict[str, str]) -> str:
     (``octets``), the USCC value of each of its 18 characters (``u0``…``u17``) and the
     base-36 value of the organization code's first eight (``b8``…``b15``), each computed once."""
     octets = f"convert_to({columns['uscc']} || '{_PADDING}', 'UTF8')"
-    uscc_values = ", ".join(
-        f"get_byte({_value_table(USCC_ALPHABET)}, get_byte(octets, {i})) AS u{i}" for i in range(18)
-    )
-    base36_values = ", ".join(f"get_byte({_value_table(_BASE36)}, get_byte(octets, {i})) AS b{i}" for i in range(8, 16))
+    uscc_table, base36_table = _value_table(USCC_ALPHABET), _value_table(_BASE36)
+    uscc_values = ", ".join(f"get_byte({uscc_table}, get_byte(octets, {i})) AS u{i}" for i in range(18))
+    base36_values = ", ".join(f"get_byte({base36_table}, get_byte(octets, {i})) AS b{i}" for i in range(8, 16))
     return f"""(SELECT *, {uscc_values}, {base36_values}
         FROM (SELECT *, {octets} AS octets FROM {table} OFFSET 0) padded OFFSET 0)"""
 
