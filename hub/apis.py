@@ -305,7 +305,8 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
     bank = serializers.CharField(source="bank.code")
     bank_name = serializers.CharField(source="bank.name")
     enterprise = serializers.CharField(source="enterprise.code")
-    status = serializers.SerializerMethodField()
+    # The status at this instant: past its expiry, expired before the scheduled task records it.
+    status = serializers.ChoiceField(choices=Authorization.Status.choices, source="status_now", read_only=True)
     application = serializers.IntegerField(source="application_id", allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices))
 
@@ -325,13 +326,6 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
             "application",
             "receipt",
         ]
-
-    def get_status(self, authorization) -> str:
-        # What counts is the state at this instant: past its expiry, it is expired even
-        # before the scheduled task records it.
-        if authorization.status == Authorization.Status.ACTIVE and not authorization.is_in_force:
-            return Authorization.Status.EXPIRED
-        return authorization.status
 
 
 class AuthorizationListCreateApi(PaginatedAPIView):

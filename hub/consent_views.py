@@ -74,11 +74,7 @@ def active_bank_choices() -> list[tuple[str, str]]:
 def _authorization_rows(user) -> list[dict]:
     rows = []
     for authorization in authorizations_visible_to(user).order_by("-granted_at", "-id"):
-        # Recorded "active" but past its expiry is expired already: reads refuse it.
-        if authorization.status == Authorization.Status.ACTIVE and not authorization.is_in_force:
-            status = Authorization.Status.EXPIRED
-        else:
-            status = Authorization.Status(authorization.status)
+        status = authorization.status_now
         rows.append(
             {
                 "authorization": authorization,

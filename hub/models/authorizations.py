@@ -55,3 +55,11 @@ class Authorization(models.Model):
     @property
     def is_in_force(self) -> bool:
         return self.status == self.Status.ACTIVE and self.expires_at > timezone.now()
+
+    @property
+    def status_now(self) -> Status:
+        """The status at this instant: an active one past its expiry is expired already,
+        before the scheduled task records it."""
+        if self.status == self.Status.ACTIVE and not self.is_in_force:
+            return self.Status.EXPIRED
+        return self.Status(self.status)
