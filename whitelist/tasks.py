@@ -12,7 +12,7 @@ def run_import(self, import_id: int) -> str:
     try:
         status = import_run(import_id=import_id)
     except (OperationalError, InterfaceError) as error:
-        # The database went away for a moment; the staged chunks are kept and the retry
+        # The database went away for a moment; what staging committed is kept and the retry
         # resumes once the lease it held has run out.
         if self.request.retries >= self.max_retries:
             import_fail(import_id, f"database unavailable: {error.__class__.__name__}")

@@ -220,6 +220,33 @@ def test_a_streamed_csv_shows_progress_while_staging_and_stages_again_after_a_cr
     assert len(entries()) == 25
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_connection_goes_back_to_the_pool_committing_durably(
+    api_client_for, platform_admin, whitelist, monkeypatch
+):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    pooled = "pool" in connection.settings_dict.get("OPTIONS", {})
+    require_service("a connection pool", pooled, "leave DB_POOL on (the default)")
+    content = ("uscc,name\n" + "\n".join(f"{uscc(400 + index)},企业{index}" for index in range(3)) + "\n").encode()
+    monkeypatch.setattr(run_import, "delay_on_commit", lambda import_id: None)
+    import_id = upload(api_client_for(platform_admin), whitelist["id"], content).json()["id"]
+    lent = []
+    real_create_connection = connections.create_connection
+
+    def keeps_the_connection(alias):
+        wrapper = real_create_connection(alias)
+        wrapper.ensure_connection()
+        lent.append(wrapper.connection)  # the psycopg connection itself, which outlives the wrapper
+        return wrapper
+
+    monkeypatch.setattr(connections, "create_connection", keeps_the_connection)
+    assert import_run(import_id=import_id) == "succeeded"
+
+    [progress] = lent
+    assert not progress.closed  # back in the pool: whoever borrows it next must commit durably
+    assert progress.execute("SHOW synchronous_commit").fetchone() == ("on",)
+
+
 def test_a_passing_database_error_leaves_the_import_to_resume(api_client_for, platform_admin, whitelist, monkeypatch):
     from django.db import OperationalError
 

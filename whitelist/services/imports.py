@@ -228,7 +228,11 @@ def _stream_csv(import_id: int, path: str, table: Table) -> bool:
     except staging.RecordsRefused:
         return False
     finally:
-        progress.close()
+        try:
+            with progress.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")  # the pool lends this connection out again
+        finally:
+            progress.close()
     return True
 
 
