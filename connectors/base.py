@@ -52,6 +52,17 @@ class HealthReport:
     healthy: bool
     categories: list[str]
     detail: str = ""
+    # What the platform serves beyond records: "identity" (legal representative checks),
+    # "disputes" (CONNECTOR_PROTOCOL.md); a platform that names none serves records only.
+    capabilities: list[str] = field(default_factory=lambda: ["records"])
+
+
+class IdentityResult:
+    """The answers of a legal representative check."""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    UNKNOWN_SUBJECT = "unknown_subject"
 
 
 class Connector(abc.ABC):
@@ -79,3 +90,9 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def check_health(self) -> HealthReport:
         """Whether the platform answers; raises :class:`ConnectorError` when it does not."""
+
+    def verify_identity(self, *, uscc: str, name: str, id_number: str) -> str:
+        """Check the legal representative's name and ID number against the registration
+        authority's record (capability ``identity``): an :class:`IdentityResult`. Kinds
+        without the capability refuse permanently."""
+        raise ConnectorError("this kind of connector cannot check identities", permanent=True, code="unsupported")

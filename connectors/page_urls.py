@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from connectors import views
+from connectors import identity_views, views
 
 urlpatterns = [
     path("pulls/", views.pulls, name="pulls"),
     path("pulls/<int:pull_id>/", views.pull_detail, name="pull"),
     path("enterprises/<str:uscc>/profile/", views.enterprise_profile, name="enterprise-profile"),
+    path(
+        "verification/legal-representative/",
+        identity_views.legal_representative_check,
+        name="verification-legal-representative",
+    ),
     path("connectors/", views.connectors, name="connectors"),
     path(
         "connectors/<int:connector_id>/approve/",

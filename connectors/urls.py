@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connectors import apis
+from connectors import apis, identity_apis
 
 urlpatterns = [
     path("connectors/", apis.ConnectorListCreateApi.as_view(), name="api-connectors"),
@@ -9,5 +9,10 @@ urlpatterns = [
     path("connectors/<int:connector_id>/suspend/", apis.ConnectorSuspendApi.as_view(), name="api-connector-suspend"),
     path("credit-pulls/", apis.CreditPullListCreateApi.as_view(), name="api-credit-pulls"),
     path("credit-pulls/<int:pull_id>/", apis.CreditPullDetailApi.as_view(), name="api-credit-pull"),
+    path(
+        "enterprises/<str:uscc>/verification/legal-representative/",
+        identity_apis.LegalRepresentativeCheckApi.as_view(),
+        name="api-verification-legal-representative",
+    ),
     path("enterprises/<str:uscc>/credit-profile/", apis.CreditProfileApi.as_view(), name="api-credit-profile"),
 ]

@@ -20,7 +20,7 @@ from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorization_get, authorizations_visible_to
 from hub.selectors.notifications import notifications_for
 from hub.selectors.organizations import enterprise_get, members_of, organization_get, organizations_visible_to
-from hub.services.consent import authorization_grant, authorization_revoke
+from hub.services.consent import authorization_grant, authorization_revoke, authorization_sign
 from hub.services.notifications import notification_mark_read
 from hub.services.organizations import enterprise_register, member_add, organization_create
 from hub.services.tokens import api_token_issue, api_token_revoke
@@ -48,7 +48,8 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         413: "Upload too large.",
         406: "The Accept header asks for a format the API does not serve (it serves JSON).",
         415: "Unsupported upload type.",
-        429: "Throttled; see Retry-After.",
+        429: "Throttled, or too many attempts; see Retry-After.",
+        503: "A platform or identity source this needs did not answer; nothing was stored. Try again later.",
     }
     # Any operation may be throttled or asked for a format it cannot give.
     always = (406, 429)
@@ -189,10 +190,6 @@ class EnterpriseCreateApi(APIView):
         region_code = region_code_field()
         industry_code = serializers.RegexField(r"^[A-T](\d{2,4})?\Z", max_length=5)
         scale = serializers.ChoiceField(choices=Organization.Scale.choices)
-        legal_representative = serializers.CharField(max_length=100, required=False, default="")
-        legal_representative_id_number = serializers.RegexField(
-            r"^\d{17}[\dX]\Z", required=False, default="", allow_blank=True
-        )
         contact_phone = serializers.RegexField(r"^\+?[\d-]{6,20}\Z", required=False, default="", allow_blank=True)
         admin = AdminInputSerializer()
 
@@ -301,6 +298,19 @@ class MemberListCreateApi(PaginatedAPIView):
 # --- authorizations (consent) ------------------------------------------------------------------
 
 
+class SignatureOutputSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    person = serializers.CharField(help_text="A pseudonym of the person: stable, but no personal data.")
+    signed_at = serializers.DateTimeField()
+
+
+class SubjectVerificationSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    method = serializers.CharField()
+    level = serializers.CharField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
 class AuthorizationOutputSerializer(serializers.ModelSerializer):
     bank = serializers.CharField(source="bank.code")
     bank_name = serializers.CharField(source="bank.name")
@@ -309,6 +319,8 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Authorization.Status.choices, source="status_now", read_only=True)
     application = serializers.IntegerField(source="application_id", allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices))
+    subject_verification = SubjectVerificationSerializer(source="enterprise.verification")
+    signers = SignatureOutputSerializer(source="signatures", many=True)
 
     class Meta:
         model = Authorization
@@ -325,6 +337,8 @@ class AuthorizationOutputSerializer(serializers.ModelSerializer):
             "revoked_at",
             "application",
             "receipt",
+            "subject_verification",
+            "signers",
         ]
 
 
@@ -349,6 +363,7 @@ class AuthorizationListCreateApi(PaginatedAPIView):
         operation_id="authorizations_create",
         request=InputSerializer,
         responses={201: AuthorizationOutputSerializer, **error_responses(400, 401, 403)},
+        description="A signer of a verified enterprise grants; `pending_signatures` where a category needs two.",
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -376,11 +391,23 @@ class AuthorizationDetailApi(APIView):
         )
 
 
+class AuthorizationSignApi(APIView):
+    @extend_schema(
+        operation_id="authorizations_sign",
+        request=None,
+        responses={200: AuthorizationOutputSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request, authorization_id: int):
+        """A second signer signs an authorization that waits for one (双人签署)."""
+        authorization = authorization_sign(actor=request.user, authorization_id=authorization_id)
+        return Response(AuthorizationOutputSerializer(authorization).data)
+
+
 class AuthorizationRevokeApi(APIView):
     @extend_schema(
         operation_id="authorizations_revoke",
         request=None,
-        responses={200: AuthorizationOutputSerializer, **error_responses(401, 404, 409)},
+        responses={200: AuthorizationOutputSerializer, **error_responses(401, 403, 404, 409)},
     )
     def post(self, request, authorization_id: int):
         authorization = authorization_revoke(actor=request.user, authorization_id=authorization_id)

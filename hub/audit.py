@@ -310,6 +310,29 @@ def authorization_revoked(*, authorization, actor: User) -> AuditEvent:
     )
 
 
+def authorization_signed(*, authorization, actor: User) -> AuditEvent:
+    return append_event(
+        action="authorization.signed",
+        actor=actor,
+        organization_id=authorization.enterprise_id,
+        object_type="authorization",
+        object_id=authorization.pk,
+        data=_authorization_data(authorization),
+    )
+
+
+def authorization_activated(*, authorization, actor: User) -> AuditEvent:
+    """The last signature needed: the authorization is active and has its receipt."""
+    return append_event(
+        action="authorization.activated",
+        actor=actor,
+        organization_id=authorization.enterprise_id,
+        object_type="authorization",
+        object_id=authorization.pk,
+        data={**_authorization_data(authorization), "status_list": authorization.status_list_id},
+    )
+
+
 def authorization_expired(*, authorization) -> AuditEvent:
     return append_event(
         action="authorization.expired",

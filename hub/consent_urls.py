@@ -11,6 +11,11 @@ urlpatterns = [
         consent_views.authorization_revoke_view,
         name="authorization-revoke",
     ),
+    path(
+        "authorizations/<int:authorization_id>/sign/",
+        consent_views.authorization_sign_view,
+        name="authorization-sign",
+    ),
     path("access-log/", consent_views.access_log, name="access-log"),
     path("notices/", consent_views.notices, name="notices"),
     path("notices/<int:notification_id>/read/", consent_views.notice_mark_read, name="notice-read"),

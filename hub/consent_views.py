@@ -22,8 +22,10 @@ from hub.models import Authorization, Organization
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to
 from hub.selectors.notifications import notifications_for
-from hub.services.consent import authorization_grant, authorization_revoke
+from hub.selectors.verification import current_signer
+from hub.services.consent import authorization_grant, authorization_revoke, authorization_sign
 from hub.services.notifications import notification_mark_read
+from hub.services.verification import verification_of
 
 ACCESS_LOG_PAGE_SIZE = 50
 NOTICES_PAGE_SIZE = 50
@@ -82,7 +84,10 @@ def _authorization_rows(user) -> list[dict]:
                 "status_label": status.label,
                 "scope_labels": category_labels(authorization.scopes),
                 "purpose_label": PURPOSE_LABELS.get(authorization.purpose, authorization.purpose),
-                "revocable": status == Authorization.Status.ACTIVE,
+                "revocable": status in (Authorization.Status.ACTIVE, Authorization.Status.PENDING_SIGNATURES),
+                "signable": status == Authorization.Status.PENDING_SIGNATURES
+                and all(signature.user_id != user.pk for signature in authorization.signatures.all()),
+                "signers": [signature.get_role_display() for signature in authorization.signatures.all()],
             }
         )
     return rows
@@ -105,14 +110,37 @@ def authorizations(request):
         except HubError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Authorization #%(id)s granted to %(bank)s.")
-                % {"id": authorization.pk, "bank": authorization.bank.name},
-            )
+            if authorization.status == Authorization.Status.PENDING_SIGNATURES:
+                message = _("Authorization #%(id)s to %(bank)s waits for a second signer (within 7 days).")
+            else:
+                message = _("Authorization #%(id)s granted to %(bank)s.")
+            messages.success(request, message % {"id": authorization.pk, "bank": authorization.bank.name})
             return redirect("authorizations")
-    context = {"form": form, "rows": _authorization_rows(request.user)}
+    verification = verification_of(request.user.organization)
+    context = {
+        "form": form,
+        "rows": _authorization_rows(request.user),
+        "verified": verification.status == verification.Status.VERIFIED,
+        "is_signer": current_signer(user=request.user, enterprise=request.user.organization) is not None,
+    }
     return render(request, "hub/consent/authorizations.html", context, status=400 if form.errors else 200)
+
+
+@enterprise_required
+@require_POST
+def authorization_sign_view(request, authorization_id: int):
+    try:
+        authorization = authorization_sign(actor=request.user, authorization_id=authorization_id)
+    except NotFound:
+        raise Http404 from None
+    except HubError as error:
+        messages.error(request, error.message)
+    else:
+        if authorization.status == Authorization.Status.ACTIVE:
+            messages.success(request, _("Authorization #%(id)s is signed and active.") % {"id": authorization.pk})
+        else:
+            messages.success(request, _("Your signature is recorded."))
+    return redirect("authorizations")
 
 
 @enterprise_required

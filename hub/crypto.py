@@ -98,13 +98,8 @@ def parse_secret(value: str, *, minimum_bytes: int | None = None, exact_bytes: i
     return secret
 
 
-def parse_keyring(value: str, cipher: str) -> Keyring:
-    """Parse ``kid:base64key,kid:base64key`` (first entry active) for the given cipher.
-
-    A key's length says which cipher it serves (32 bytes AES-256, 16 bytes SM4), so a keyring
-    may hold keys of both while moving from one cipher to the other; the active key must fit
-    ``cipher``.
-    """
+def _parse_keyed_list(value: str) -> dict[str, bytes]:
+    """``kid:base64,kid:base64`` → {kid: bytes}, in order; at least one entry."""
     keys: dict[str, bytes] = {}
     for entry in (item.strip() for item in value.split(",")):
         if not entry:
@@ -115,14 +110,34 @@ def parse_keyring(value: str, cipher: str) -> Keyring:
         if kid in keys:
             raise ValueError(f"key id {kid!r} appears twice")
         try:
-            key = _b64decode(encoded)
+            keys[kid] = _b64decode(encoded)
         except ValueError:
             raise ValueError(f"key {kid!r} is not valid base64") from None
-        if len(key) not in _KEY_BYTES.values():
-            raise ValueError(f"key {kid!r} must be 32 bytes (AES-256) or 16 bytes (SM4), got {len(key)}")
-        keys[kid] = key
     if not keys:
         raise ValueError("at least one key is required")
+    return keys
+
+
+def parse_signing_keys(value: str) -> list[tuple[str, bytes]]:
+    """Parse ``kid:base64seed,…`` of 32-byte Ed25519 seeds; the first signs."""
+    keys = _parse_keyed_list(value)
+    for kid, seed in keys.items():
+        if len(seed) != 32:
+            raise ValueError(f"key {kid!r} must be a 32-byte Ed25519 seed, got {len(seed)} bytes")
+    return list(keys.items())
+
+
+def parse_keyring(value: str, cipher: str) -> Keyring:
+    """Parse ``kid:base64key,kid:base64key`` (first entry active) for the given cipher.
+
+    A key's length says which cipher it serves (32 bytes AES-256, 16 bytes SM4), so a keyring
+    may hold keys of both while moving from one cipher to the other; the active key must fit
+    ``cipher``.
+    """
+    keys = _parse_keyed_list(value)
+    for kid, key in keys.items():
+        if len(key) not in _KEY_BYTES.values():
+            raise ValueError(f"key {kid!r} must be 32 bytes (AES-256) or 16 bytes (SM4), got {len(key)}")
     active_kid = next(iter(keys))
     if len(keys[active_kid]) != _KEY_BYTES[cipher]:
         raise ValueError(f"the active key {active_kid!r} must be {_KEY_BYTES[cipher]} bytes for {cipher}")

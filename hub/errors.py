@@ -53,6 +53,20 @@ class Conflict(HubError):
     code = "conflict"
 
 
+class TooManyAttempts(HubError):
+    """A limit on attempts (not the request throttle): the caller must wait."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "too_many_attempts"
+
+
+class ServiceUnavailable(HubError):
+    """Nothing outside the hub that this needs answered; try again later. Nothing was stored."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "unavailable"
+
+
 class Messages:
     INVALID_INPUT = _("The request has invalid fields.")
     MALFORMED = _("The request body could not be parsed.")

@@ -51,7 +51,6 @@ class EnterpriseRegistrationForm(forms.Form):
         error_messages={"invalid": _("Use a GB/T 4754 code such as I65 or C39.")},
     )
     scale = forms.ChoiceField(label=_("Scale"), choices=Organization.Scale.choices)
-    legal_representative = forms.CharField(label=_("Legal representative"), max_length=100, required=False)
     contact_phone = forms.RegexField(label=_("Contact phone"), regex=r"^\+?[\d-]{6,20}\Z", required=False)
     admin_username = forms.RegexField(label=_("Administrator username"), regex=r"^[\w.@+-]+\Z", max_length=150)
     admin_password = forms.CharField(label=_("Administrator password"), widget=forms.PasswordInput, max_length=128)

@@ -7,6 +7,7 @@ and the cache is local memory. Production sets both. Keys never live in the repo
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,10 +40,38 @@ try:
     HUB_BLIND_INDEX_KEY = crypto.parse_secret(env_str("HUB_BLIND_INDEX_KEY"), minimum_bytes=32)
 except ValueError as error:
     raise ImproperlyConfigured(f"HUB_BLIND_INDEX_KEY: {error}") from None
+# Ed25519 seeds that sign receipts and status lists: the first signs, all are published, so
+# receipts signed before a rotation still verify. HUB_SIGNING_KEY (one seed, its key id the
+# key's RFC 7638 thumbprint) is the older single-key form, still read when the list is unset.
 try:
-    HUB_SIGNING_KEY = crypto.parse_secret(env_str("HUB_SIGNING_KEY"), exact_bytes=32)
+    if "HUB_SIGNING_KEYS" in os.environ or "HUB_SIGNING_KEY" not in os.environ:
+        HUB_SIGNING_KEYS = crypto.parse_signing_keys(env_str("HUB_SIGNING_KEYS"))
+    else:
+        HUB_SIGNING_KEYS = [(None, crypto.parse_secret(env_str("HUB_SIGNING_KEY"), exact_bytes=32))]
 except ValueError as error:
-    raise ImproperlyConfigured(f"HUB_SIGNING_KEY: {error}") from None
+    name = "HUB_SIGNING_KEYS" if "HUB_SIGNING_KEYS" in os.environ else "HUB_SIGNING_KEY"
+    raise ImproperlyConfigured(f"{name}: {error}") from None
+
+# Where the public reaches the hub: receipts name their status lists by absolute URL.
+HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- verification of enterprises ---------------------------------------------------------------
+
+# key → class; the wizard offers them in this order (hub/verification/registry.py).
+HUB_VERIFICATION_METHODS = {
+    "legal_representative": "connectors.verification.LegalRepresentativeMethod",
+    "e_license": "hub.verification.methods.e_license.ELicenseMethod",
+    "document_review": "hub.verification.methods.document_review.DocumentReviewMethod",
+}
+HUB_VERIFICATION_ATTEMPTS_PER_DAY = env_int("HUB_VERIFICATION_ATTEMPTS_PER_DAY", 5, minimum=1)
+HUB_VERIFICATION_MAX_UPLOAD_BYTES = env_int("HUB_VERIFICATION_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024
+# The 电子营业执照 identity provider (OpenID Connect); the e_license method is offered only
+# when an issuer is set.
+HUB_E_LICENSE_ISSUER = env_str("HUB_E_LICENSE_ISSUER", "").rstrip("/")
+HUB_E_LICENSE_CLIENT_ID = env_str("HUB_E_LICENSE_CLIENT_ID", "")
+HUB_E_LICENSE_CLIENT_SECRET = env_str("HUB_E_LICENSE_CLIENT_SECRET", "")
+if HUB_E_LICENSE_ISSUER and not (HUB_E_LICENSE_CLIENT_ID and HUB_E_LICENSE_CLIENT_SECRET):
+    raise ImproperlyConfigured("HUB_E_LICENSE_CLIENT_ID and HUB_E_LICENSE_CLIENT_SECRET are required with HUB_E_LICENSE_ISSUER.")
 
 # --- applications ---------------------------------------------------------------------------
 

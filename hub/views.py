@@ -33,7 +33,6 @@ def register_enterprise(request):
                 region_code=values["region_code"],
                 industry_code=values["industry_code"],
                 scale=values["scale"],
-                legal_representative=values["legal_representative"],
                 contact_phone=values["contact_phone"],
                 admin_username=values["admin_username"],
                 admin_password=values["admin_password"],

@@ -27,7 +27,7 @@ def main() -> int:
         f"SECRET_KEY={secrets.token_urlsafe(50)}",
         f"HUB_ENCRYPTION_KEYS=k1:{b64(32)}",
         f"HUB_BLIND_INDEX_KEY={b64(32)}",
-        f"HUB_SIGNING_KEY={b64(32)}",
+        f"HUB_SIGNING_KEYS=s1:{b64(32)}",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)

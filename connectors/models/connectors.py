@@ -29,6 +29,8 @@ class Connector(models.Model):
     base_url = models.CharField(_("base URL or directory"), max_length=500)
     region_codes = models.JSONField(_("region codes"))
     categories = models.JSONField(_("categories"))
+    # Learned from the platform's health answer: "records", and optionally "identity", "disputes".
+    capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
     key_id = models.CharField(_("key id"), max_length=100, blank=True)
     secret = EncryptedTextField(_("secret"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)

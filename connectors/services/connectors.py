@@ -119,6 +119,11 @@ def connector_set_status(*, actor: User, connector_id: int, action: str) -> Conn
         connector.approved_at = timezone.now()
     connector.save(update_fields=["status", "approved_at"])
     audit.connector_status_changed(connector=connector, actor=actor, status=target)
+    if target == Connector.Status.ACTIVE:
+        # Learn its health and capabilities now rather than at the next scheduled check.
+        from connectors.tasks import check_connector_health
+
+        check_connector_health.delay_on_commit(connector.pk)
     return connector
 
 
@@ -128,10 +133,11 @@ def connector_check_health(*, connector_id: int) -> Connector:
     try:
         report = connector_client(connector).check_health()
     except ConnectorError as error:
-        healthy, detail = False, f"{error.code}: {error.message}"
+        healthy, detail, capabilities = False, f"{error.code}: {error.message}", connector.capabilities
     else:
-        healthy, detail = report.healthy, report.detail
+        healthy, detail, capabilities = report.healthy, report.detail, report.capabilities
     updates = {
+        "capabilities": capabilities,
         "health_state": Connector.Health.HEALTHY if healthy else Connector.Health.UNHEALTHY,
         "health_checked_at": timezone.now(),
         "health_detail": detail[:300],

@@ -10,8 +10,9 @@ from connectors.selectors.profiles import build_profile
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden
-from hub.models import Organization, User
+from hub.models import Organization, User, Verification
 from hub.selectors.consent import authorizations_in_force
+from hub.selectors.verification import refuse_credit_read
 
 
 class Messages:
@@ -33,11 +34,12 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
         in_force = list(
             authorizations_in_force(bank_id=organization.pk)
             .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
-            .values_list("pk", "scopes", "purpose", "enterprise_id", "enterprise__name")
+            .values_list("pk", "scopes", "purpose", "enterprise_id", "enterprise__name", "enterprise__verification__status")
         )
-        if not in_force:
-            raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
-        enterprise_id, enterprise_name = in_force[0][3:]
+        # A suspended enterprise's consents stay on record but read nothing, from this request on.
+        if not in_force or in_force[0][5] != Verification.Status.VERIFIED:
+            refuse_credit_read(uscc, Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized"))
+        enterprise_id, enterprise_name = in_force[0][3:5]
         scopes = {scope for _pk, authorization_scopes, *_rest in in_force for scope in authorization_scopes}
         categories = [category for category in ALL_CATEGORIES if category in scopes]
     else:

@@ -34,8 +34,9 @@ from connectors.services.records import partition_records, records_store
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, HubError, InvalidInput
-from hub.models import Authorization, Organization, User
+from hub.models import Authorization, User
 from hub.selectors.consent import authorizations_in_force
+from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ class Messages:
     NOT_AUTHORIZED = _("No authorization in force from this enterprise to your bank covers every requested category.")
     CATEGORY_UNKNOWN = _("Unknown credit category: %(category)s.")
     NO_CONNECTOR = _("No active connector covers this enterprise's region and the requested categories.")
-    AUTHORIZATION_ENDED = _("The authorization was revoked or expired before the source was asked.")
+    AUTHORIZATION_ENDED = _(
+        "The authorization was revoked or expired, or the enterprise suspended, before the source was asked."
+    )
 
 
 class PullBusy(HubError):
@@ -85,9 +88,9 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
                 message = Messages.CATEGORY_UNKNOWN % {"category": category}
                 raise InvalidInput(message, fields={"categories": [message]})
         categories = sorted(set(categories), key=ALL_CATEGORIES.index)
-    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=enterprise_uscc).first()
-    if enterprise is None:
-        raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
+    enterprise = enterprise_holder(enterprise_uscc)
+    if enterprise is None or not is_verified(enterprise.pk):
+        refuse_credit_read(enterprise_uscc, Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized"))
     authorization = _covering_authorization(bank_id=bank.pk, enterprise_id=enterprise.pk, categories=categories)
     requested = categories or sorted(authorization.scopes, key=ALL_CATEGORIES.index)
 
@@ -150,11 +153,10 @@ def credit_pull_run(*, pull_id: int) -> str:
     pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
     pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector", "pull").order_by("pk"))
     authorization = pull.authorization
-    if not authorization.is_in_force:
-        # Revocation takes effect on the next request: no platform is asked any more.
-        ended = _Outcome(PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
+    if not _consent_holds(authorization.pk, pull.enterprise_id):
+        # Revocation or suspension takes effect on the next request: no platform is asked.
         for source in pending:
-            _finish_source(source, ended)
+            _finish_source(source, _CONSENT_ENDED)
         return _finish_pull(pull_id)
 
     query = RecordQuery(
@@ -213,13 +215,33 @@ def _run_source_to_an_end(source: PullSource, enterprise_id: int, query: RecordQ
         _finish_source(source, _Outcome(PullStatus.FAILED, f"internal_error: {error.__class__.__name__}"))
 
 
+_CONSENT_ENDED = _Outcome(PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
+
+
+def _consent_holds(authorization_id: int, enterprise_id: int, *, lock: bool = False) -> bool:
+    """Whether the pull's authorization is in force and its enterprise verified, now. With
+    ``lock`` (inside a page's transaction) the authorization row is locked, so a revocation
+    either committed before — and nothing is stored — or waits until the page is stored."""
+    authorizations = Authorization.objects.filter(pk=authorization_id)
+    if lock:
+        authorizations = authorizations.select_for_update(no_key=True)
+    authorization = authorizations.only("status", "expires_at").first()
+    return authorization is not None and authorization.is_in_force and is_verified(enterprise_id)
+
+
 def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:
     connector = source.connector
     client = connector_client(connector)
     breaker = CircuitBreaker(connector.pk)
     source_query = RecordQuery(**{**query.__dict__, "categories": list(source.categories)})
+    authorization_id = int(query.authorization_id)
     cursor, skipped_total = source.cursor or None, source.skipped
     while True:
+        # Consent is checked before every page is asked for and again, under a lock, before
+        # it is stored: a revocation or suspension stops the pull between two pages.
+        if not _consent_holds(authorization_id, enterprise_id):
+            outcome, attempts = _CONSENT_ENDED, 0
+            break
         page, outcome, attempts = _fetch_with_retries(client, breaker, source_query, cursor)
         if page is None:
             break
@@ -227,6 +249,9 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
         skipped_total += skipped
         cursor = page.next_cursor
         with transaction.atomic():
+            if not _consent_holds(authorization_id, enterprise_id, lock=True):
+                outcome, attempts = _CONSENT_ENDED, attempts
+                break
             # The page's records and the cursor past it commit together: a run that dies
             # after this point resumes on the next page, one that dies before it refetches
             # this one (and stores nothing twice). The last page also ends the source.

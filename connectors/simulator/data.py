@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from connectors.categories import RECORD_FIELDS
 from hub.categories import ALL_CATEGORIES
-from hub.identifiers import KNOWN_DIVISIONS, PROVINCES
+from hub.identifiers import KNOWN_DIVISIONS, PROVINCES, make_resident_id
 
 ANCHOR_DATE = date(2026, 9, 30)
 
@@ -314,6 +314,18 @@ def profile_of(uscc: str, seed: str = "") -> Profile:
         headcount=rng.randint(low, high),
         troubled=rng.random() < 0.05,
         trades_abroad=rng.random() < 0.3,
+    )
+
+
+def legal_representative_identity(uscc: str, seed: str = "") -> tuple[str, str]:
+    """The legal representative's name and resident ID number as the registration authority
+    holds them (what ``/v1/identity/verify`` matches against): the name the registration
+    records show, and an ID number of the enterprise's district with a valid check digit."""
+    rng = random.Random(f"{seed}|{uscc}|legal-representative-id")
+    birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 35 * 365))
+    region = uscc[2:8] if uscc[2:8].isdigit() else "410100"
+    return profile_of(uscc, seed).legal_representative, make_resident_id(
+        region_code=region, birth_date=birth.strftime("%Y%m%d"), sequence=rng.randint(1, 999)
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import random
@@ -29,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from connectors.categories import RECORD_FIELDS
 from connectors.kinds.cdp_http_v1 import signing
-from connectors.simulator.data import records_for
+from connectors.simulator.data import legal_representative_identity, records_for
 from hub.categories import ALL_CATEGORIES
 from hub.identifiers import uscc_errors
 
@@ -37,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/v1/health"
 QUERY_PATH = "/v1/records/query"
-ENDPOINT_METHODS = {HEALTH_PATH: "GET", QUERY_PATH: "POST"}
+IDENTITY_PATH = "/v1/identity/verify"
+ENDPOINT_METHODS = {HEALTH_PATH: "GET", QUERY_PATH: "POST", IDENTITY_PATH: "POST"}
 
 NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_BODY_BYTES = 1_000_000
@@ -69,6 +71,7 @@ class Errors:
     AUTHORIZATION = "authorization must be an object with id, purpose and expires_at (ISO 8601 with offset)"
     CURSOR_TYPE = "cursor must be null or a string"
     CURSOR_FOREIGN = "cursor was not issued for this query"
+    IDENTITY_BODY = "body must be an object with uscc and legal_representative {name, id_number}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class SimulatorConfig:
     wrong_signature: bool = False
     seed: str = ""
     path_prefix: str = ""
+    identity: bool = True
 
     def __post_init__(self):
         object.__setattr__(self, "categories", tuple(self.categories))
@@ -435,7 +439,10 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if not self._signature_is_valid(body):
             return Answer(401, {"error": Errors.BAD_SIGNATURE})
         if endpoint == HEALTH_PATH:
-            return Answer(200, {"status": "ok", "categories": list(config.categories)})
+            capabilities = ["records", "identity"] if config.identity else ["records"]
+            return Answer(200, {"status": "ok", "categories": list(config.categories), "capabilities": capabilities})
+        if endpoint == IDENTITY_PATH:
+            return self._identity(body) if config.identity else Answer(404, {"error": Errors.NOT_FOUND})
         try:
             return self._records_page(parse_query(body))
         except QueryError as error:
@@ -475,6 +482,28 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
                 "next_cursor": query.cursor_for(next_offset) if next_offset < len(records) else None,
             },
         )
+
+    def _identity(self, body: bytes) -> Answer:
+        """Two-factor check of the legal representative. The ID number is never logged."""
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except ValueError:
+            return Answer(400, {"error": Errors.IDENTITY_BODY})
+        person = payload.get("legal_representative") if isinstance(payload, dict) else None
+        uscc = payload.get("uscc") if isinstance(payload, dict) else None
+        if (
+            not isinstance(uscc, str)
+            or uscc_errors(uscc)
+            or not isinstance(person, dict)
+            or not all(isinstance(person.get(key), str) for key in ("name", "id_number"))
+        ):
+            return Answer(400, {"error": Errors.IDENTITY_BODY})
+        if not self.server.config.knows(uscc):
+            return Answer(404, {"error": Errors.UNKNOWN_SUBJECT})
+        name, id_number = legal_representative_identity(uscc, self.server.config.seed)
+        given = f"{person['name']}\n{person['id_number']}".encode()
+        matches = hmac.compare_digest(given, f"{name}\n{id_number}".encode())
+        return Answer(200, {"result": "match" if matches else "mismatch"})
 
     def _misbehave(self, page: list[dict], previous_page: list[dict]) -> list[dict]:
         """Break and repeat records at the configured rates. A repeat is the record itself

@@ -1,18 +1,25 @@
 from hub.models.audit import AuditChainHead, AuditEvent
-from hub.models.authorizations import Authorization
+from hub.models.authorizations import Authorization, AuthorizationSignature
 from hub.models.notifications import Notification
 from hub.models.operations import IdempotencyRecord, ParkedTask
 from hub.models.organizations import Organization
 from hub.models.users import ApiToken, User
+from hub.models.verification import DocumentReview, Signer, StatusList, Verification, VerificationAttempt
 
 __all__ = [
     "ApiToken",
     "Authorization",
+    "AuthorizationSignature",
     "AuditChainHead",
     "AuditEvent",
+    "DocumentReview",
     "IdempotencyRecord",
     "Notification",
     "Organization",
     "ParkedTask",
+    "Signer",
+    "StatusList",
     "User",
+    "Verification",
+    "VerificationAttempt",
 ]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from hub.models.verification import Signer
 
 
 class Authorization(models.Model):
@@ -20,6 +24,8 @@ class Authorization(models.Model):
         POST_LOAN = "post_loan", _("Post-loan management")  # 贷后管理
 
     class Status(models.TextChoices):
+        # Waiting for a second signer (双人签署); no receipt yet, reads nothing.
+        PENDING_SIGNATURES = "pending_signatures", _("Awaiting signatures")
         ACTIVE = "active", _("Active")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")
@@ -28,7 +34,7 @@ class Authorization(models.Model):
     bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="authorizations_received")
     scopes = models.JSONField(_("scopes"))
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -36,6 +42,10 @@ class Authorization(models.Model):
     application_id = models.BigIntegerField(null=True, blank=True)
     granted_by = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
     receipt = models.TextField(_("receipt"), editable=False)
+    # The receipt's entry in a signed status list (IETF Token Status List): given when the
+    # receipt is issued, its bit reads 1 once the authorization is revoked.
+    status_list = models.ForeignKey("hub.StatusList", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status_index = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -47,10 +57,18 @@ class Authorization(models.Model):
                 condition=models.Q(purpose__in=["loan_review", "pre_credit", "post_loan"]),
                 name="authorization_purpose_known",
             ),
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"],
+                condition=models.Q(status_list__isnull=False),
+                name="authorization_status_entry_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.enterprise_id}→{self.bank_id} {self.status}"
+
+    #: How long an authorization may wait for its second signer before it expires unsigned.
+    SIGNING_WINDOW = timedelta(days=7)
 
     @property
     def is_in_force(self) -> bool:
@@ -62,4 +80,28 @@ class Authorization(models.Model):
         before the scheduled task records it."""
         if self.status == self.Status.ACTIVE and not self.is_in_force:
             return self.Status.EXPIRED
+        if self.status == self.Status.PENDING_SIGNATURES and self.signing_deadline <= timezone.now():
+            return self.Status.EXPIRED
         return self.Status(self.status)
+
+    @property
+    def signing_deadline(self):
+        return min(self.granted_at + self.SIGNING_WINDOW, self.expires_at)
+
+
+class AuthorizationSignature(models.Model):
+    """One signer's signature on an authorization: the grantor's first, a second signer's
+    where the enterprise requires two for one of its categories."""
+
+    authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="signatures")
+    user = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=24, choices=Signer.Role.choices)
+    person = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authorization", "user"], name="signature_once_per_user"),
+            models.UniqueConstraint(fields=["authorization", "person"], name="signature_once_per_person"),
+        ]
+        ordering = ["signed_at", "pk"]

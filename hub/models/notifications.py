@@ -13,6 +13,8 @@ class Notification(models.Model):
         APPLICATION = "application", _("Application")
         POLICY = "policy", _("Policy")
         WHITELIST = "whitelist", _("Whitelist")
+        VERIFICATION = "verification", _("Verification")
+        CONSENT = "consent", _("Consent")
 
     organization = models.ForeignKey("hub.Organization", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -46,13 +46,22 @@ class Organization(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "code"], name="organization_code_unique_per_kind"),
+            # Enterprises are the exception: several registrations of one USCC may wait for
+            # verification, and Verification allows one holder among them.
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(kind="enterprise"),
+                name="organization_code_unique_per_kind",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["enterprise", "bank", "regulator", "platform"]),
                 name="organization_kind_known",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "region_code"], name="organization_kind_region")]
+        indexes = [
+            models.Index(fields=["kind", "region_code"], name="organization_kind_region"),
+            models.Index(fields=["kind", "code"], name="organization_kind_code"),
+        ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 

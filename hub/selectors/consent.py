@@ -29,7 +29,7 @@ def bank_has_authorization_in_force(*, bank_id: int, enterprise_id: int) -> bool
 
 def authorizations_visible_to(user: User) -> QuerySet[Authorization]:
     """An enterprise sees those it granted, a bank those granted to it, the operator all."""
-    queryset = Authorization.objects.select_related("bank", "enterprise")
+    queryset = Authorization.objects.select_related("bank", "enterprise__verification").prefetch_related("signatures")
     if user.is_operator:
         return queryset
     organization = user.organization

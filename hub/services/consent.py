@@ -1,18 +1,28 @@
-"""Writes for authorizations (the enterprise's consent): grant, revoke, record expiry."""
+"""Writes for authorizations (the enterprise's consent): grant, sign, revoke, record expiry.
+
+Only a verified enterprise consents, and only through the people who sign for it: its
+legal representative, or an agent within the categories of their appointment. Where the
+enterprise asks two signers for a category, the authorization waits (``pending_signatures``)
+for a second person and reads nothing until then."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hub.models import Authorization, Organization, User
+from hub.models import Authorization, AuthorizationSignature, Notification, Organization, Signer, User
 from hub.receipts import sign_receipt
+from hub.selectors.verification import current_signer, require_verified
+from hub.services.notifications import notification_send
+from hub.services.verification import verification_of
+from hub.status_lists import status_entry_allocate, status_list_uri
 
 MAX_VALIDITY = timedelta(days=366)
 
@@ -27,6 +37,12 @@ class Messages:
     UNKNOWN_APPLICATION = _("No such application of this enterprise.")
     PURPOSE_UNKNOWN = _("Unknown purpose %(purpose)s; use loan_review, pre_credit or post_loan.")
     NOT_ACTIVE = _("The authorization is %(status)s, not active.")
+    NOT_A_SIGNER = _(
+        "Only the enterprise's legal representative or an agent appointed for these categories can do this."
+    )
+    NOT_PENDING = _("The authorization is %(status)s; it does not wait for a signature.")
+    ALREADY_SIGNED = _("You have signed this authorization already; another signer must sign it.")
+    SIGN_NOTICE_TITLE = _("An authorization waits for your signature")
 
 
 @transaction.atomic
@@ -42,11 +58,16 @@ def authorization_grant(
     """An enterprise authorizes a bank to read some credit categories, for one purpose, until
     ``expires_at`` (future, at most one year ahead). Returns it with its signed receipt.
 
-    Raises Forbidden (not an enterprise user) or InvalidInput naming the field at fault.
+    A signer of a verified enterprise grants; it is active with its receipt at once, or
+    ``pending_signatures`` where a category needs a second signer (:func:`authorization_sign`).
+
+    Raises Forbidden (not an enterprise user; ``enterprise_unverified``; ``not_a_signer``)
+    or InvalidInput naming the field at fault.
     """
     enterprise = actor.organization
     if enterprise is None or enterprise.kind != Organization.Kind.ENTERPRISE:
         raise Forbidden(Messages.ENTERPRISE_ONLY)
+    require_verified(enterprise)
     bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code, is_active=True).first()
     if bank is None:
         raise InvalidInput(Messages.UNKNOWN_BANK, fields={"bank": [Messages.UNKNOWN_BANK]})
@@ -66,21 +87,99 @@ def authorization_grant(
         raise InvalidInput(Messages.EXPIRY_TOO_FAR, fields={"expires_at": [Messages.EXPIRY_TOO_FAR]})
     if application_id is not None and not _application_belongs_to(application_id, enterprise):
         raise InvalidInput(Messages.UNKNOWN_APPLICATION, fields={"application": [Messages.UNKNOWN_APPLICATION]})
+    scopes = sorted(set(scopes), key=ALL_CATEGORIES.index)
+    signer = _signer_for(actor, enterprise, scopes)
+    verification = verification_of(enterprise)
+    needs_two = verification.signers_needed(scopes) > 1
 
     authorization = Authorization.objects.create(
         enterprise=enterprise,
         bank=bank,
-        scopes=sorted(set(scopes), key=ALL_CATEGORIES.index),
+        scopes=scopes,
         purpose=purpose,
+        status=Authorization.Status.PENDING_SIGNATURES if needs_two else Authorization.Status.ACTIVE,
         granted_at=now,
         expires_at=expires_at,
         application_id=application_id,
         granted_by=actor,
         receipt="",
     )
-    authorization.receipt = sign_receipt(authorization)
-    Authorization.objects.filter(pk=authorization.pk).update(receipt=authorization.receipt)
+    AuthorizationSignature.objects.create(
+        authorization=authorization, user=actor, role=signer.role, person=signer.person, signed_at=now
+    )
     audit.authorization_granted(authorization=authorization, actor=actor)
+    if needs_two:
+        notification_send(
+            organization_id=enterprise.pk,
+            kind=Notification.Kind.CONSENT,
+            title=Messages.SIGN_NOTICE_TITLE,
+            body=_("Authorization #%(id)s for %(bank)s needs a second signer within 7 days.")
+            % {"id": authorization.pk, "bank": bank.name},
+            data={"authorization": authorization.pk},
+        )
+    else:
+        receipt_issue(authorization, verification)
+    return authorization
+
+
+def _signer_for(actor: User, enterprise: Organization, scopes) -> Signer:
+    """The actor's signing role covering ``scopes``; Forbidden ``not_a_signer`` otherwise."""
+    signer = current_signer(user=actor, enterprise=enterprise)
+    if signer is None or not signer.covers(scopes):
+        raise Forbidden(Messages.NOT_A_SIGNER, code="not_a_signer")
+    return signer
+
+
+def receipt_issue(authorization: Authorization, verification) -> None:
+    """Sign the receipt of an authorization that is now active, with its entry in a status
+    list. Runs inside the transaction that activates it."""
+    authorization.status_list_id, authorization.status_index = status_entry_allocate()
+    authorization.receipt = sign_receipt(
+        authorization,
+        verification=verification,
+        signatures=list(authorization.signatures.all()),
+        status_uri=status_list_uri(authorization.status_list_id),
+    )
+    Authorization.objects.filter(pk=authorization.pk).update(
+        receipt=authorization.receipt,
+        status_list_id=authorization.status_list_id,
+        status_index=authorization.status_index,
+    )
+
+
+@transaction.atomic
+def authorization_sign(*, actor: User, authorization_id: int) -> Authorization:
+    """A second signer signs an authorization that waits for one; it becomes active with
+    its receipt once enough people signed.
+
+    Raises NotFound (not the enterprise's), Forbidden (``enterprise_unverified``,
+    ``not_a_signer``), Conflict (``already_signed``; not pending, or past the 7 days).
+    """
+    authorization = (
+        Authorization.objects.select_for_update()
+        .select_related("enterprise", "bank")
+        .filter(pk=authorization_id, enterprise_id=actor.organization_id)
+        .first()
+    )
+    if authorization is None:
+        raise NotFound(_("Authorization not found."))
+    if authorization.status_now != Authorization.Status.PENDING_SIGNATURES:
+        raise Conflict(Messages.NOT_PENDING % {"status": authorization.status_now.label})
+    require_verified(authorization.enterprise)
+    signer = _signer_for(actor, authorization.enterprise, authorization.scopes)
+    signatures = authorization.signatures
+    if signatures.filter(Q(user=actor) | Q(person=signer.person)).exists():
+        raise Conflict(Messages.ALREADY_SIGNED, code="already_signed")
+    AuthorizationSignature.objects.create(
+        authorization=authorization, user=actor, role=signer.role, person=signer.person
+    )
+    audit.authorization_signed(authorization=authorization, actor=actor)
+    verification = verification_of(authorization.enterprise)
+    if signatures.count() >= verification.signers_needed(authorization.scopes):
+        authorization.status = Authorization.Status.ACTIVE
+        authorization.save(update_fields=["status"])
+        receipt_issue(authorization, verification)
+        audit.authorization_activated(authorization=authorization, actor=actor)
     return authorization
 
 
@@ -100,9 +199,12 @@ def _application_belongs_to(application_id: int, enterprise: Organization) -> bo
 
 @transaction.atomic
 def authorization_revoke(*, actor: User, authorization_id: int) -> Authorization:
-    """The granting enterprise revokes an authorization; every later read is refused.
+    """A signer of the granting enterprise revokes an authorization (active, or still waiting
+    for signatures); every later read is refused and its receipt's status bit reads 1 from
+    the moment this commits.
 
-    Raises NotFound (not the granting enterprise's) or Conflict (already revoked or expired).
+    Raises NotFound (not the granting enterprise's), Forbidden (``not_a_signer``) or Conflict
+    (already revoked or expired).
     """
     authorization = (
         Authorization.objects.select_for_update()
@@ -111,8 +213,11 @@ def authorization_revoke(*, actor: User, authorization_id: int) -> Authorization
     )
     if authorization is None:
         raise NotFound(_("Authorization not found."))
-    if authorization.status != Authorization.Status.ACTIVE:
-        raise Conflict(Messages.NOT_ACTIVE % {"status": authorization.get_status_display()})
+    # Any current signer may withdraw consent, whatever the categories: revoking only protects.
+    if current_signer(user=actor, enterprise=authorization.enterprise) is None:
+        raise Forbidden(Messages.NOT_A_SIGNER, code="not_a_signer")
+    if authorization.status_now not in (Authorization.Status.ACTIVE, Authorization.Status.PENDING_SIGNATURES):
+        raise Conflict(Messages.NOT_ACTIVE % {"status": authorization.status_now.label})
     authorization.status = Authorization.Status.REVOKED
     authorization.revoked_at = timezone.now()
     authorization.save(update_fields=["status", "revoked_at"])
@@ -121,15 +226,19 @@ def authorization_revoke(*, actor: User, authorization_id: int) -> Authorization
 
 
 def authorizations_record_expiry(*, batch_size: int = 500) -> int:
-    """Mark active authorizations past their expiry as expired, each with its audit event,
-    in small transactions. Reads already refuse them (``is_in_force``); this records it.
-    Returns how many were marked."""
+    """Mark active authorizations past their expiry, and those still unsigned after their
+    signing window, as expired, each with its audit event, in small transactions. Reads
+    already refuse them (``is_in_force``); this records it. Returns how many were marked."""
     marked = 0
     while True:
+        now = timezone.now()
+        due_filter = Q(status=Authorization.Status.ACTIVE, expires_at__lte=now) | Q(
+            status=Authorization.Status.PENDING_SIGNATURES, granted_at__lte=now - Authorization.SIGNING_WINDOW
+        )
         with transaction.atomic():
             due = list(
                 Authorization.objects.select_for_update(skip_locked=True)
-                .filter(status=Authorization.Status.ACTIVE, expires_at__lte=timezone.now())
+                .filter(due_filter)
                 .order_by("pk")[:batch_size]
             )
             if not due:

@@ -8,16 +8,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from hub import audit
-from hub.crypto import blind_index
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.identifiers import uscc_errors
-from hub.models import Organization, User
+from hub.models import Organization, User, Verification
 
 ID_NUMBER_INDEX = "organization.legal_representative_id_number"
 
 
 class Messages:
-    USCC_TAKEN = _("An enterprise with this unified social credit code is already registered.")
+    USCC_TAKEN = _("An enterprise with this unified social credit code is already registered and verified.")
     CODE_TAKEN = _("An organization of this kind with this code already exists.")
     USERNAME_TAKEN = _("This username is already taken.")
     OPERATOR_ONLY = _("Only the hub operator can create organizations.")
@@ -64,38 +63,30 @@ def enterprise_register(
     scale: str,
     admin_username: str,
     admin_password: str,
-    legal_representative: str = "",
-    legal_representative_id_number: str = "",
     contact_phone: str = "",
 ) -> Organization:
-    """An enterprise registers itself with its USCC and a first admin user.
+    """An enterprise registers itself with its USCC and a first admin user. The registration
+    is unverified: it owns nothing until a verification method proves who it is, so several
+    registrations of one code may wait side by side — but not beside a verified holder.
 
-    Raises InvalidInput (bad USCC, weak password) or Conflict (USCC or username taken).
+    Raises InvalidInput (bad USCC, weak password) or Conflict (USCC held, username taken).
     """
     errors = uscc_errors(uscc)
     if errors:
         raise InvalidInput(errors[0], fields={"uscc": errors})
     _check_password(admin_password, admin_username, "admin.password")
-    enterprise = _insert_organization(
-        Organization(
-            kind=Organization.Kind.ENTERPRISE,
-            code=uscc,
-            name=name,
-            region_code=region_code,
-            industry_code=industry_code,
-            scale=scale,
-            legal_representative=legal_representative,
-            legal_representative_id_number=legal_representative_id_number,
-            legal_representative_id_index=(
-                blind_index(legal_representative_id_number, purpose=ID_NUMBER_INDEX)
-                if legal_representative_id_number
-                else ""
-            ),
-            contact_phone=contact_phone,
-        ),
-        code_field="uscc",
-        taken_message=Messages.USCC_TAKEN,
+    if Verification.objects.filter(uscc=uscc, status__in=Verification.HOLDING).exists():
+        raise Conflict(Messages.USCC_TAKEN, fields={"uscc": [Messages.USCC_TAKEN]}, code="uscc_held")
+    enterprise = Organization.objects.create(
+        kind=Organization.Kind.ENTERPRISE,
+        code=uscc,
+        name=name,
+        region_code=region_code,
+        industry_code=industry_code,
+        scale=scale,
+        contact_phone=contact_phone,
     )
+    Verification.objects.create(enterprise=enterprise, uscc=uscc)
     admin = _create_user(
         organization=enterprise,
         username=admin_username,

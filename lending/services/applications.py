@@ -22,6 +22,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_covers
 from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
+from hub.selectors.verification import require_verified
 from lending import audit
 from lending.calendar import add_working_days
 from lending.eligibility import provided_fact
@@ -102,12 +103,13 @@ def application_submit(
 ) -> Application:
     """An enterprise applies to a product, or posts an open demand (``product_id`` None).
 
-    Raises Forbidden (not an enterprise user) or InvalidInput naming ``product``, ``amount``
-    or ``term_months``.
+    Raises Forbidden (not an enterprise user; ``enterprise_unverified``: only a verified
+    enterprise submits) or InvalidInput naming ``product``, ``amount`` or ``term_months``.
     """
     enterprise = actor.organization
     if enterprise is None or not enterprise.is_enterprise:
         raise Forbidden(Messages.ENTERPRISE_ONLY)
+    require_verified(enterprise)
     product = None
     if product_id is not None:
         product = LoanProduct.objects.select_related("bank").filter(pk=product_id).first()

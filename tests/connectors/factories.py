@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from connectors.models import Connector
 from hub.categories import ALL_CATEGORIES
-from hub.models import Authorization
-from hub.receipts import sign_receipt
+from hub.models import Authorization, AuthorizationSignature
+from hub.services.consent import receipt_issue
+from hub.services.verification import verification_of
 from tests.hub.factories import OrganizationFactory, UserFactory
 
 SECRET = "simulator-shared-secret"
@@ -44,6 +46,9 @@ class AuthorizationFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def _sign(obj, create, extracted, **kwargs):
-        obj.receipt = sign_receipt(obj)
         if create:
-            Authorization.objects.filter(pk=obj.pk).update(receipt=obj.receipt)
+            with transaction.atomic():
+                AuthorizationSignature.objects.create(
+                    authorization=obj, user=obj.granted_by, role="legal_representative", person=f"test-{obj.granted_by_id}"
+                )
+                receipt_issue(obj, verification_of(obj.enterprise))

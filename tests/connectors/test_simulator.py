@@ -217,8 +217,12 @@ def test_health_lists_the_served_categories_and_is_signed(simulator):
     response = send(platform.base_url, "GET", "/v1/health")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "categories": ["tax", "penalty"]}
-    assert response.content == b'{"status":"ok","categories":["tax","penalty"]}'
+    assert response.json() == {
+        "status": "ok",
+        "categories": ["tax", "penalty"],
+        "capabilities": ["records", "identity"],
+    }
+    assert response.content == b'{"status":"ok","categories":["tax","penalty"],"capabilities":["records","identity"]}'
     assert response_signature_is_valid(response)
     assert platform.stats == Counter({("/v1/health", 200): 1})
 

@@ -24,7 +24,7 @@ PLAINTEXTS = {
 
 
 def register_enterprise(serial=5):
-    return enterprise_register(
+    enterprise = enterprise_register(
         uscc=make_uscc(region_code="410100", serial=serial),
         name="郑州加密测试有限公司",
         region_code="410100",
@@ -32,8 +32,14 @@ def register_enterprise(serial=5):
         scale="micro",
         admin_username=f"enc{serial}",
         admin_password="Strong-pass-2026",
-        **PLAINTEXTS,
+        contact_phone=PLAINTEXTS["contact_phone"],
     )
+    # The legal representative's name and ID number arrive with a verification.
+    Organization.objects.filter(pk=enterprise.pk).update(
+        legal_representative=PLAINTEXTS["legal_representative"],
+        legal_representative_id_number=PLAINTEXTS["legal_representative_id_number"],
+    )
+    return Organization.objects.get(pk=enterprise.pk)
 
 
 def dump_every_table() -> str:

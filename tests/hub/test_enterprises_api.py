@@ -4,7 +4,7 @@ import pytest
 
 from hub.identifiers import Messages as UsccMessages
 from hub.identifiers import make_uscc
-from hub.models import AuditEvent, Organization, User
+from hub.models import AuditEvent, Organization, User, Verification
 from hub.services.organizations import Messages
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +51,22 @@ def test_a_wrong_check_character_is_a_400_naming_uscc(anonymous_client):
     assert not Organization.objects.exists()
 
 
-def test_a_registered_uscc_is_a_409(anonymous_client):
+def test_an_unverified_uscc_may_be_registered_again(anonymous_client):
+    """A registration proves nothing: a squatter's registration cannot lock the real
+    enterprise out. Both wait; the first to verify holds the code."""
     anonymous_client.post(URL, registration(), format="json")
+
+    response = anonymous_client.post(
+        URL, registration(admin={"username": "other", "password": "Strong-pass-2026"}), format="json"
+    )
+
+    assert response.status_code == 201
+    assert Organization.objects.filter(code=registration()["uscc"]).count() == 2
+
+
+def test_a_verified_uscc_is_a_409(anonymous_client):
+    anonymous_client.post(URL, registration(), format="json")
+    Verification.objects.filter(uscc=registration()["uscc"]).update(status=Verification.Status.VERIFIED)
 
     response = anonymous_client.post(
         URL, registration(admin={"username": "other", "password": "Strong-pass-2026"}), format="json"
@@ -84,7 +98,7 @@ def test_a_taken_username_is_a_409_and_nothing_is_stored(anonymous_client):
         ("industry_code", "65"),
         ("scale", "huge"),
         ("admin", "not-an-object"),
-        ("legal_representative_id_number", "1234"),
+        ("contact_phone", "call me"),
     ],
 )
 def test_each_bad_field_is_named(anonymous_client, field, value):
@@ -115,15 +129,12 @@ def test_a_json_array_body_is_a_400(anonymous_client):
     assert response.json()["error"]["code"] == "invalid"
 
 
-def test_personal_data_is_encrypted_and_its_id_number_indexed(anonymous_client):
-    body = registration(
-        legal_representative="李华", legal_representative_id_number="41010519800101123X", contact_phone="13900000000"
-    )
+def test_personal_data_is_encrypted(anonymous_client):
+    body = registration(contact_phone="13900000000")
     anonymous_client.post(URL, body, format="json")
-
     enterprise = Organization.objects.get(code=body["uscc"])
-    assert enterprise.legal_representative == "李华"
-    assert enterprise.legal_representative_id_index  # a keyed hash, for lookups
+    Organization.objects.filter(pk=enterprise.pk).update(legal_representative="李华")
+
     raw = Organization.objects.filter(pk=enterprise.pk).values_list("contact_phone", flat=True)
     # values_list still decrypts; read what the database holds instead.
     from django.db import connection

@@ -3,7 +3,7 @@
 import pytest
 
 from hub.identifiers import make_uscc
-from hub.models import Organization, User
+from hub.models import Organization, User, Verification
 from tests.hub.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,10 @@ def test_registration_errors_are_shown_next_to_their_fields(client):
     assert not Organization.objects.exists()
 
 
-def test_a_duplicate_registration_names_the_uscc_field(client):
+def test_a_registration_of_a_verified_uscc_names_the_uscc_field(client):
     client.post("/register/", registration_form())
     client.post("/logout/")
+    Verification.objects.update(status=Verification.Status.VERIFIED)
 
     response = client.post("/register/", registration_form(admin_username="second"))
 

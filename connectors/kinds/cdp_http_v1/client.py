@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectors.base import Connector, ConnectorError, HealthReport, RecordPage, RecordQuery
+from connectors.base import Connector, ConnectorError, HealthReport, IdentityResult, RecordPage, RecordQuery
 from connectors.kinds.cdp_http_v1 import signing
 
 USER_AGENT = "xinyidai-hub/1 (CDP/1)"
@@ -35,7 +35,7 @@ class CdpHttpV1Connector(Connector):
             return "must have no trailing slash, query or fragment"
         return None
 
-    # --- the two endpoints ------------------------------------------------------------------------
+    # --- the endpoints ------------------------------------------------------------------------
 
     def fetch_page(self, query: RecordQuery, cursor: str | None) -> RecordPage:
         body = json.dumps(
@@ -71,12 +71,31 @@ class CdpHttpV1Connector(Connector):
         self._raise_for_status(response)
         payload = self._verified_json(response, nonce)
         categories = payload.get("categories")
+        capabilities = payload.get("capabilities")
         healthy = payload.get("status") == "ok"
         return HealthReport(
             healthy=healthy,
             categories=categories if isinstance(categories, list) else [],
             detail="" if healthy else f"status {payload.get('status')!r}",
+            capabilities=(
+                [item for item in capabilities if isinstance(item, str)] if isinstance(capabilities, list) else ["records"]
+            ),
         )
+
+    def verify_identity(self, *, uscc: str, name: str, id_number: str) -> str:
+        body = json.dumps(
+            {"uscc": uscc, "legal_representative": {"name": name, "id_number": id_number}},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        response, nonce = self._send("POST", "/v1/identity/verify", body)
+        if response.status_code == 404 and _error_code(response) == "unknown_subject":
+            return IdentityResult.UNKNOWN_SUBJECT
+        self._raise_for_status(response)
+        result = self._verified_json(response, nonce).get("result")
+        if result not in (IdentityResult.MATCH, IdentityResult.MISMATCH):
+            raise ConnectorError("identity answer has no match or mismatch result", permanent=True, code="bad_response")
+        return result
 
     # --- transport ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from connectors.simulator.data import legal_representative_identity
 from connectors.simulator.server import SimulatorConfig, start_simulator
 from hub.categories import ALL_CATEGORIES
 
@@ -20,7 +21,11 @@ RATE_OPTIONS = {
 class Command(BaseCommand):
     help = (
         "Serve a simulated city credit platform (CDP/1, CONNECTOR_PROTOCOL.md) until interrupted, "
-        "optionally slow, flaky or misbehaving, for demos and for testing connectors by hand."
+        "optionally slow, flaky or misbehaving, for demos and for testing connectors by hand. "
+        "It also answers POST /v1/identity/verify (unless --no-identity): the legal representative "
+        "of an enterprise matches when name and ID number are the ones `--identity-of USCC` prints "
+        "for the same --seed; other answers are mismatch, and enterprises drawn unknown by "
+        "--unknown-rate answer unknown_subject."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +41,20 @@ class Command(BaseCommand):
         parser.add_argument("--wrong-signature", action="store_true", help="sign 2xx answers with a wrong secret")
         parser.add_argument("--path-prefix", default="", help="serve under this path, e.g. /cdp")
         parser.add_argument("--seed", default="demo", help="the same seed tells the same story about each enterprise")
+        parser.add_argument(
+            "--no-identity", action="store_false", dest="identity", help="do not serve /v1/identity/verify"
+        )
+        parser.add_argument(
+            "--identity-of",
+            metavar="USCC",
+            help="print the legal representative's name and ID number this platform matches for USCC, and exit",
+        )
 
     def handle(self, *args, **options):
+        if options["identity_of"]:
+            name, id_number = legal_representative_identity(options["identity_of"], options["seed"])
+            self.stdout.write(f"{name} {id_number}")
+            return
         config = self.config_from(options)
         try:
             running = start_simulator(config, host=options["host"], port=options["port"])
@@ -87,6 +104,7 @@ class Command(BaseCommand):
             wrong_signature=options["wrong_signature"],
             seed=options["seed"],
             path_prefix=prefix,
+            identity=options["identity"],
             **{field_name: options[field_name] for field_name in RATE_OPTIONS.values()},
         )
 

@@ -39,8 +39,6 @@ class Command(BaseCommand):
                 region_code="410105",
                 industry_code="I65",
                 scale="small",
-                legal_representative="张明",
-                legal_representative_id_number="410105198001011234",
                 contact_phone="13800000000",
                 admin_username="enterprise",
                 admin_password=DEMO_PASSWORD,

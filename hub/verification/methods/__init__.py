@@ -1,0 +1,1 @@
+"""Verification methods that live in the hub itself (one module each)."""
