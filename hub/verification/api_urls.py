@@ -20,3 +20,27 @@ urlpatterns = [
     path("enterprises/<str:uscc>/agents/<int:signer_id>/", apis.AgentDetailApi.as_view(), name="api-agent"),
     path("hub/status-lists/<int:status_list_id>/", apis.StatusListApi.as_view(), name="api-status-list"),
 ]
+
+# The document_review method: submission, decision, the reviewers' queue and files.
+from django.urls import re_path  # noqa: E402
+
+from hub.verification import document_review_apis  # noqa: E402
+
+urlpatterns += [
+    path(
+        "enterprises/<str:uscc>/verification/documents/",
+        document_review_apis.DocumentsSubmitApi.as_view(),
+        name="api-verification-documents",
+    ),
+    path(
+        "enterprises/<str:uscc>/verification/decision/",
+        document_review_apis.DocumentsDecisionApi.as_view(),
+        name="api-verification-decision",
+    ),
+    path("verification-reviews/", document_review_apis.ReviewQueueApi.as_view(), name="api-verification-reviews"),
+    re_path(
+        r"^verification-reviews/(?P<review_id>[0-9]+)/(?P<document>licence|letter)$",
+        document_review_apis.ReviewDocumentApi.as_view(),
+        name="api-verification-review-document",
+    ),
+]

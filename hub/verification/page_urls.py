@@ -9,3 +9,21 @@ urlpatterns = [
     path("verification/agents/", views.agents, name="verification-agents"),
     path("verification/agents/<int:signer_id>/end/", views.agent_end_view, name="verification-agent-end"),
 ]
+
+# The document_review method: the enterprise's upload page and the reviewers' queue.
+from hub.verification import document_review_views  # noqa: E402
+
+urlpatterns += [
+    path("verification/documents/", document_review_views.documents, name="verification-documents"),
+    path("verification/reviews/", document_review_views.review_queue, name="verification-reviews"),
+    path(
+        "verification/reviews/<int:review_id>/decide/",
+        document_review_views.review_decide,
+        name="verification-review-decide",
+    ),
+    path(
+        "verification/reviews/<int:review_id>/<str:document>/",
+        document_review_views.review_document,
+        name="verification-review-document",
+    ),
+]
