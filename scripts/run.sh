@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: install, migrate the embedded SQLite database, load the demo, start the
-# reference platform simulator as the demo connector, and serve the hub.
+# reference platform simulator as the demo connector and the electronic business licence
+# provider simulator, and serve the hub.
 set -euo pipefail
 source "$(dirname "$0")/venv.sh" ""
 export DEBUG="${DEBUG:-1}"
 # The embedded default: SQLite under var/ and in-process tasks, whatever the shell has set.
 unset DATABASE_URL REDIS_URL
 SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"
+E_LICENSE_PORT="${E_LICENSE_PORT:-8200}"
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
@@ -19,11 +21,24 @@ export CDP_SIMULATOR_SECRET
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT INT TERM
 
+# The simulated electronic business licence provider (OpenID Connect) for the e_license
+# verification method; its client secret is made up afresh and passed in the environment.
+export HUB_E_LICENSE_ISSUER="http://127.0.0.1:${E_LICENSE_PORT}"
+export HUB_E_LICENSE_CLIENT_ID="${HUB_E_LICENSE_CLIENT_ID:-xinyidai-hub}"
+HUB_E_LICENSE_CLIENT_SECRET="${HUB_E_LICENSE_CLIENT_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+export HUB_E_LICENSE_CLIENT_SECRET
+.venv/bin/python manage.py simulate_e_license --host 127.0.0.1 --port "$E_LICENSE_PORT" \
+  --client-id "$HUB_E_LICENSE_CLIENT_ID" > var/e_license.log 2>&1 &
+e_license=$!
+trap 'kill "$simulator" "$e_license" 2>/dev/null || true' EXIT INT TERM
+
 cat <<BANNER
 
   信易贷 Hub is running at http://127.0.0.1:8000/
   API docs: http://127.0.0.1:8000/api/docs/    Administration: http://127.0.0.1:8000/admin/
   Reference platform simulator (demo connector): http://127.0.0.1:${SIMULATOR_PORT} (log: var/simulator.log)
+  Electronic business licence provider simulator: ${HUB_E_LICENSE_ISSUER} (log: var/e_license.log)
+    verify the demo enterprise: log in as enterprise, open /verification/, choose the licence, sign in as 李明
 
 BANNER
 .venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload

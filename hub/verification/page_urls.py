@@ -27,3 +27,15 @@ urlpatterns += [
         name="verification-review-document",
     ),
 ]
+
+# The e_license method: a redirect to the electronic business licence provider, and its callback.
+from hub.verification.methods import e_license_views  # noqa: E402
+
+urlpatterns += [
+    path("verification/e-license/", e_license_views.e_license_start, name="verification-e-license"),
+    path(
+        "verification/e-license/callback/",
+        e_license_views.e_license_callback,
+        name="verification-e-license-callback",
+    ),
+]
