@@ -62,7 +62,6 @@ class Messages:
     NOT_A_REVIEWER = _("Only the hub operator or the city platform of the enterprise's region can review documents.")
     OWN_UPLOAD = _("You uploaded these documents; someone else must review them.")
     NOT_PENDING = _("These documents were already decided.")
-    NOTHING_PENDING = _("No documents of this enterprise are awaiting review.")
     DECISION = _("Decide approve or reject.")
     REASON_REQUIRED = _("Give a reason for the rejection.")
     APPROVED_NOTICE_TITLE = _("Your documents were approved")
