@@ -38,4 +38,3 @@ class LegalRepresentativeCheckApi(APIView):
         data.is_valid(raise_exception=True)
         verification = legal_representative_verify(actor=request.user, enterprise=enterprise, **data.validated_data)
         return Response(VerificationOutputSerializer(verification).data)
-

@@ -253,7 +253,9 @@ _RESIDENT_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 def resident_id_check_character(first_seventeen: str) -> str:
-    return RESIDENT_ID_CHECK[sum(int(char) * weight for char, weight in zip(first_seventeen, RESIDENT_ID_WEIGHTS, strict=True)) % 11]
+    return RESIDENT_ID_CHECK[
+        sum(int(char) * weight for char, weight in zip(first_seventeen, RESIDENT_ID_WEIGHTS, strict=True)) % 11
+    ]
 
 
 def resident_id_error(value: str) -> str | None:

@@ -57,7 +57,14 @@ def public_jwks() -> dict:
     for kid, seed in settings.HUB_SIGNING_KEYS:
         private_key, key_id = _keypair(kid, seed)
         keys.append(
-            {"kty": "OKP", "crv": "Ed25519", "x": _public_x(private_key.public_key()), "kid": key_id, "use": "sig", "alg": "EdDSA"}
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": _public_x(private_key.public_key()),
+                "kid": key_id,
+                "use": "sig",
+                "alg": "EdDSA",
+            }
         )
     return {"keys": keys}
 
@@ -96,7 +103,9 @@ def receipt_claims(authorization, *, verification, signatures, status_uri: str) 
 
 
 def sign_receipt(authorization, *, verification, signatures, status_uri: str) -> str:
-    return sign_jws(receipt_claims(authorization, verification=verification, signatures=signatures, status_uri=status_uri))
+    return sign_jws(
+        receipt_claims(authorization, verification=verification, signatures=signatures, status_uri=status_uri)
+    )
 
 
 def verify_receipt(token: str, jwks: dict, *, verify_expiry: bool = True) -> dict:

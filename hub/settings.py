@@ -71,7 +71,9 @@ HUB_E_LICENSE_ISSUER = env_str("HUB_E_LICENSE_ISSUER", "").rstrip("/")
 HUB_E_LICENSE_CLIENT_ID = env_str("HUB_E_LICENSE_CLIENT_ID", "")
 HUB_E_LICENSE_CLIENT_SECRET = env_str("HUB_E_LICENSE_CLIENT_SECRET", "")
 if HUB_E_LICENSE_ISSUER and not (HUB_E_LICENSE_CLIENT_ID and HUB_E_LICENSE_CLIENT_SECRET):
-    raise ImproperlyConfigured("HUB_E_LICENSE_CLIENT_ID and HUB_E_LICENSE_CLIENT_SECRET are required with HUB_E_LICENSE_ISSUER.")
+    raise ImproperlyConfigured(
+        "HUB_E_LICENSE_CLIENT_ID and HUB_E_LICENSE_CLIENT_SECRET are required with HUB_E_LICENSE_ISSUER."
+    )
 
 # --- applications ---------------------------------------------------------------------------
 
@@ -311,6 +313,10 @@ SPECTACULAR_SETTINGS = {
         "CreatableOrganizationKindEnum": ["bank", "regulator", "platform"],
         "AuthorizationStatusEnum": "hub.models.authorizations.Authorization.Status",
         "NotificationKindEnum": "hub.models.notifications.Notification.Kind",
+        "VerificationStatusEnum": "hub.models.verification.Verification.Status",
+        "DocumentReviewStatusEnum": "hub.models.verification.DocumentReview.Status",
+        "SignerRoleEnum": "hub.models.verification.Signer.Role",
+        "UserRoleEnum": "hub.models.users.User.Role",
         "ConnectorKindEnum": "connectors.registry.KIND_CHOICES",
         "ConnectorStatusEnum": "connectors.models.connectors.Connector.Status",
         "ConnectorHealthEnum": "connectors.models.connectors.Connector.Health",

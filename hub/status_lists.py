@@ -68,4 +68,3 @@ def status_list_token(status_list: StatusList) -> str:
         },
         typ="statuslist+jwt",
     )
-

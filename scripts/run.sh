@@ -20,6 +20,13 @@ export CDP_SIMULATOR_SECRET
   --seed demo > var/simulator.log 2>&1 &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT INT TERM
+# Verify two demo enterprises the way a real one is verified: through the platform's
+# identity check (the simulator needs a moment to listen).
+for _ in $(seq 1 50); do
+  .venv/bin/python -c "import socket; socket.create_connection(('127.0.0.1', ${SIMULATOR_PORT}), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+.venv/bin/python manage.py verify_demo_enterprises
 
 # The simulated electronic business licence provider (OpenID Connect) for the e_license
 # verification method; its client secret is made up afresh and passed in the environment.

@@ -34,7 +34,9 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
         in_force = list(
             authorizations_in_force(bank_id=organization.pk)
             .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
-            .values_list("pk", "scopes", "purpose", "enterprise_id", "enterprise__name", "enterprise__verification__status")
+            .values_list(
+                "pk", "scopes", "purpose", "enterprise_id", "enterprise__name", "enterprise__verification__status"
+            )
         )
         # A suspended enterprise's consents stay on record but read nothing, from this request on.
         if not in_force or in_force[0][5] != Verification.Status.VERIFIED:

@@ -57,7 +57,9 @@ class Verification(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["uscc"], condition=models.Q(status__in=["verified", "suspended"]), name="verification_one_holder"
+                fields=["uscc"],
+                condition=models.Q(status__in=["verified", "suspended"]),
+                name="verification_one_holder",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["unverified", "verified", "rejected", "suspended"]),
@@ -115,7 +117,9 @@ class Signer(models.Model):
                 name="signer_one_legal_representative",
             ),
             models.UniqueConstraint(
-                fields=["enterprise", "user"], condition=models.Q(ended_at__isnull=True), name="signer_one_role_per_user"
+                fields=["enterprise", "user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="signer_one_role_per_user",
             ),
         ]
         indexes = [models.Index(fields=["user", "ended_at"], name="signer_user_current")]

@@ -109,8 +109,11 @@ def platform_reviews(organization: Organization, enterprise: Organization) -> bo
 
 def document_reviews_pending_for(user: User) -> QuerySet[DocumentReview]:
     """The review queue: everything pending for the operator; a platform's region for its people."""
-    queryset = DocumentReview.objects.filter(status=DocumentReview.Status.PENDING).select_related(
-        "enterprise", "uploaded_by"
+    # A closed registration's documents are moot: another registration holds the code.
+    queryset = (
+        DocumentReview.objects.filter(status=DocumentReview.Status.PENDING)
+        .exclude(enterprise__verification__closed=True)
+        .select_related("enterprise", "uploaded_by")
     )
     if user.is_operator:
         return queryset.order_by("uploaded_at")

@@ -237,9 +237,7 @@ def authorizations_record_expiry(*, batch_size: int = 500) -> int:
         )
         with transaction.atomic():
             due = list(
-                Authorization.objects.select_for_update(skip_locked=True)
-                .filter(due_filter)
-                .order_by("pk")[:batch_size]
+                Authorization.objects.select_for_update(skip_locked=True).filter(due_filter).order_by("pk")[:batch_size]
             )
             if not due:
                 return marked

@@ -16,7 +16,13 @@ def notification_send(
     if dedupe_key is not None:
         notification, created = Notification.objects.get_or_create(
             dedupe_key=dedupe_key,
-            defaults={"organization_id": organization_id, "kind": kind, "title": title, "body": body, "data": data or {}},
+            defaults={
+                "organization_id": organization_id,
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "data": data or {},
+            },
         )
         return notification if created else None
     return Notification.objects.create(

@@ -137,7 +137,9 @@ def enterprise_verify(
 def _close_competing_registrations(holder: Verification) -> None:
     competing = list(
         Verification.objects.select_for_update()
-        .filter(uscc=holder.uscc, status=Verification.Status.UNVERIFIED, closed=False)
+        .filter(
+            uscc=holder.uscc, status__in=[Verification.Status.UNVERIFIED, Verification.Status.REJECTED], closed=False
+        )
         .exclude(enterprise_id=holder.enterprise_id)
     )
     for verification in competing:

@@ -1,8 +1,8 @@
 """API of verification (API.md §Verification), included under /api/v1/ by hub/urls.py."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from hub.verification import apis
+from hub.verification import apis, document_review_apis
 
 urlpatterns = [
     path("enterprises/<str:uscc>/verification/", apis.VerificationApi.as_view(), name="api-verification"),
@@ -22,9 +22,6 @@ urlpatterns = [
 ]
 
 # The document_review method: submission, decision, the reviewers' queue and files.
-from django.urls import re_path  # noqa: E402
-
-from hub.verification import document_review_apis  # noqa: E402
 
 urlpatterns += [
     path(

@@ -55,7 +55,17 @@ class VerificationOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Verification
-        fields = ["uscc", "registration", "status", "method", "level", "verified_at", "reason", "closed", "signers_required"]
+        fields = [
+            "uscc",
+            "registration",
+            "status",
+            "method",
+            "level",
+            "verified_at",
+            "reason",
+            "closed",
+            "signers_required",
+        ]
 
 
 class VerificationApi(APIView):
@@ -82,7 +92,9 @@ class VerificationApi(APIView):
         data = self.PatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verification = signers_required_update(
-            actor=request.user, enterprise=verification.enterprise, signers_required=data.validated_data["signers_required"]
+            actor=request.user,
+            enterprise=verification.enterprise,
+            signers_required=data.validated_data["signers_required"],
         )
         return Response(VerificationOutputSerializer(verification).data)
 
@@ -132,7 +144,9 @@ class AgentOutputSerializer(serializers.ModelSerializer):
 class AgentListCreateApi(PaginatedAPIView):
     class InputSerializer(serializers.Serializer):
         username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-        scopes = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15)
+        scopes = serializers.ListField(
+            child=serializers.ChoiceField(choices=Category.choices), min_length=1, max_length=15
+        )
         expires_at = serializers.DateTimeField()
 
     @extend_schema(

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from hub.verification import views
+from hub.verification import document_review_views, views
+from hub.verification.methods import e_license_views
 
 urlpatterns = [
     path("verification/", views.verification_overview, name="verification"),
@@ -11,7 +12,6 @@ urlpatterns = [
 ]
 
 # The document_review method: the enterprise's upload page and the reviewers' queue.
-from hub.verification import document_review_views  # noqa: E402
 
 urlpatterns += [
     path("verification/documents/", document_review_views.documents, name="verification-documents"),
@@ -29,7 +29,6 @@ urlpatterns += [
 ]
 
 # The e_license method: a redirect to the electronic business licence provider, and its callback.
-from hub.verification.methods import e_license_views  # noqa: E402
 
 urlpatterns += [
     path("verification/e-license/", e_license_views.e_license_start, name="verification-e-license"),

@@ -44,7 +44,9 @@ def check_verification_methods(app_configs=None, **kwargs):
         try:
             method = get(key)
         except (ImportError, AttributeError, ValueError) as error:
-            errors.append(checks.Error(f"Verification method {key!r}: cannot import {dotted_path}: {error}", id="hub.E101"))
+            errors.append(
+                checks.Error(f"Verification method {key!r}: cannot import {dotted_path}: {error}", id="hub.E101")
+            )
             continue
         if not (isinstance(method, type) and issubclass(method, VerificationMethod)) or method.key != key:
             errors.append(

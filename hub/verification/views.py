@@ -23,7 +23,12 @@ from hub.verification.forms import AgentForm, SignersRequiredForm
 
 def _methods() -> list[dict]:
     return [
-        {"key": method.key, "label": method.label, "description": method.description, "url": reverse(method.start_url_name)}
+        {
+            "key": method.key,
+            "label": method.label,
+            "description": method.description,
+            "url": reverse(method.start_url_name),
+        }
         for method in registry.available()
     ]
 

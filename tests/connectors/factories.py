@@ -49,6 +49,9 @@ class AuthorizationFactory(factory.django.DjangoModelFactory):
         if create:
             with transaction.atomic():
                 AuthorizationSignature.objects.create(
-                    authorization=obj, user=obj.granted_by, role="legal_representative", person=f"test-{obj.granted_by_id}"
+                    authorization=obj,
+                    user=obj.granted_by,
+                    role="legal_representative",
+                    person=f"test-{obj.granted_by_id}",
                 )
                 receipt_issue(obj, verification_of(obj.enterprise))

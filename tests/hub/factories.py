@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import factory
-
 from django.utils import timezone
 
 from hub.identifiers import make_uscc

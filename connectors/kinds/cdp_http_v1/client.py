@@ -78,7 +78,9 @@ class CdpHttpV1Connector(Connector):
             categories=categories if isinstance(categories, list) else [],
             detail="" if healthy else f"status {payload.get('status')!r}",
             capabilities=(
-                [item for item in capabilities if isinstance(item, str)] if isinstance(capabilities, list) else ["records"]
+                [item for item in capabilities if isinstance(item, str)]
+                if isinstance(capabilities, list)
+                else ["records"]
             ),
         )
 

@@ -10,6 +10,21 @@ DEMO_PASSWORD = "Xyd-demo-2026"
 OPERATOR = "operator"
 DEMO_ENTERPRISE_USCC = make_uscc(region_code="410100", serial=1)
 
+# (USCC, name, region, admin username, more people (username, role)); the first two are
+# verified through the platform simulator by `manage.py verify_demo_enterprises`, the
+# second also requires two signers for tax and social insurance; the third stays unverified.
+ENTERPRISES = [
+    (DEMO_ENTERPRISE_USCC, "郑州示例科技有限公司", "410105", "enterprise", [("enterprise-staff", User.Role.STAFF)]),
+    (
+        make_uscc(region_code="410100", serial=2),
+        "郑州双签制造有限公司",
+        "410102",
+        "enterprise2",
+        [("enterprise2-agent", User.Role.STAFF)],
+    ),
+    (make_uscc(region_code="410300", serial=3), "洛阳待核验商贸有限公司", "410302", "enterprise3", []),
+]
+
 # (kind, code, name, region, admin username)
 ORGANIZATIONS = [
     (Organization.Kind.BANK, "ZYBANK", "中原银行郑州分行", "410100", "bank1"),
@@ -32,17 +47,22 @@ class Command(BaseCommand):
         operator = User.objects.filter(username=OPERATOR).first()
         if operator is None:
             operator = User.objects.create_superuser(username=OPERATOR, password=DEMO_PASSWORD, email="")
-        if not Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=DEMO_ENTERPRISE_USCC).exists():
-            enterprise_register(
-                uscc=DEMO_ENTERPRISE_USCC,
-                name="郑州示例科技有限公司",
-                region_code="410105",
+        for uscc, name, region, username, people in ENTERPRISES:
+            if User.objects.filter(username=username).exists():
+                continue
+            enterprise = enterprise_register(
+                uscc=uscc,
+                name=name,
+                region_code=region,
                 industry_code="I65",
                 scale="small",
                 contact_phone="13800000000",
-                admin_username="enterprise",
+                admin_username=username,
                 admin_password=DEMO_PASSWORD,
             )
+            admin = enterprise.members.get()
+            for member, role in people:
+                member_add(actor=admin, organization=enterprise, username=member, password=DEMO_PASSWORD, role=role)
         for kind, code, name, region, username in ORGANIZATIONS:
             organization = Organization.objects.filter(kind=kind, code=code).first()
             if organization is None:
@@ -69,7 +89,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def logins() -> str:
-        rows = [("operator (hub operator)", OPERATOR), ("enterprise (郑州示例科技有限公司)", "enterprise")]
+        rows = [
+            ("operator (hub operator)", OPERATOR),
+            ("enterprise: legal representative of 郑州示例科技 (verified)", "enterprise"),
+            ("enterprise: staff of 郑州示例科技 (cannot sign)", "enterprise-staff"),
+            ("enterprise: legal representative of 郑州双签制造 (two signers for tax)", "enterprise2"),
+            ("enterprise: agent of 郑州双签制造 (the second signer)", "enterprise2-agent"),
+            ("enterprise: 洛阳待核验商贸 (unverified: try the verification wizard)", "enterprise3"),
+        ]
         for kind, _code, name, _region, username in ORGANIZATIONS:
             rows.append((f"{kind} ({name})", username))
             if kind == Organization.Kind.BANK:
