@@ -33,10 +33,11 @@ SETTINGS_VARIABLES = (
     "HUB_CIPHER",
     "HUB_ENCRYPTION_KEYS",
     "HUB_BLIND_INDEX_KEY",
-    "HUB_SIGNING_KEY",
+    "HUB_SIGNING_KEYS",
+    "HUB_PUBLIC_URL",
     "LOG_LEVEL",
 )
-SECRET_VARIABLES = ("SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEY")
+SECRET_VARIABLES = ("SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEYS")
 # Where a systemd installation keeps the checkout (WorkingDirectory of every unit).
 INSTALL_DIR = "/opt/hub"
 # Where the image keeps it (WORKDIR in the Dockerfile).

@@ -21,7 +21,7 @@ def start_django(**overrides) -> subprocess.CompletedProcess:
         "SECRET_KEY": "x" * 50,
         "HUB_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "HUB_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "HUB_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "HUB_SIGNING_KEYS": "s1:" + base64.b64encode(os.urandom(32)).decode(),
         "DJANGO_SETTINGS_MODULE": "hub.settings",
     }
     env.update({key: value for key, value in overrides.items() if value is not None})
@@ -38,7 +38,24 @@ def test_the_hub_starts_with_every_key_set():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEY"])
+def test_the_older_single_signing_key_still_starts_the_hub():
+    result = start_django(HUB_SIGNING_KEYS=None, HUB_SIGNING_KEY=base64.b64encode(os.urandom(32)).decode())
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["s1:" + base64.b64encode(os.urandom(16)).decode(), "no-colon", "s1:abc,s1:abc"],
+    ids=["short seed", "no key id", "same key id twice"],
+)
+def test_a_malformed_signing_key_list_stops_start_up_naming_it(value):
+    result = start_django(HUB_SIGNING_KEYS=value)
+
+    assert result.returncode != 0
+    assert "HUB_SIGNING_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEYS"])
 def test_a_missing_key_stops_start_up_naming_it(variable):
     result = start_django(**{variable: None})
 
@@ -51,7 +68,7 @@ def test_a_missing_key_stops_start_up_naming_it(variable):
     [
         ("DEBUG", "maybe"),
         ("HUB_ENCRYPTION_KEYS", "k1:tooshort"),
-        ("HUB_SIGNING_KEY", base64.b64encode(b"x" * 10).decode()),
+        ("HUB_SIGNING_KEYS", "s1:" + base64.b64encode(b"x" * 10).decode()),
         ("HUB_CIPHER", "des"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("REDIS_URL", "http://localhost"),
