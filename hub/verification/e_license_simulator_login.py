@@ -52,7 +52,8 @@ def person_subject(name: str, id_number: str = "") -> str:
 
 
 # The demo enterprise that `manage.py load_demo` registers (郑州示例科技有限公司), its legal
-# representative and an agent, and one enterprise the demo has not registered (a mismatch).
+# representative and an agent, one enterprise the demo has not registered (a mismatch), and
+# the demo's unverified enterprise.
 DEMO_USCC = make_uscc(region_code="410100", serial=1)
 DEMO_IDENTITIES = (
     Identity(DEMO_USCC, "郑州示例科技有限公司", ROLE_LEGAL_REPRESENTATIVE, "李明", person_subject("李明")),
@@ -63,6 +64,14 @@ DEMO_IDENTITIES = (
         ROLE_LEGAL_REPRESENTATIVE,
         "赵强",
         person_subject("赵强"),
+    ),
+    # The demo's unverified enterprise (洛阳待核验商贸有限公司): verify it with its licence.
+    Identity(
+        make_uscc(region_code="410300", serial=3),
+        "洛阳待核验商贸有限公司",
+        ROLE_LEGAL_REPRESENTATIVE,
+        "周洛",
+        person_subject("周洛"),
     ),
 )
 
