@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.errors import NotFound
 from hub.models import Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
+from hub.selectors.verification import enterprise_registration
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
@@ -26,8 +27,9 @@ def organization_get(*, user: User, organization_id: int) -> Organization:
 
 def enterprise_get(*, user, uscc: str) -> Organization:
     """The enterprise itself, a bank it authorized (in force now) and the hub operator may
-    read it; everyone else gets 404, as if it did not exist."""
-    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
+    read it; everyone else gets 404, as if it did not exist. ``uscc`` means the caller's own
+    registration for the enterprise's people, the code's holder for everyone else."""
+    enterprise = enterprise_registration(user=user, uscc=uscc) if user.is_authenticated else None
     if enterprise is None or not user.is_authenticated or not _may_read_enterprise(user, enterprise):
         raise NotFound(_("Enterprise not found."))
     return enterprise

@@ -17,6 +17,7 @@ from hub.categories import ALL_CATEGORIES
 from hub.crypto import blind_index
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from hub.models import Notification, Organization, Signer, User, Verification, VerificationAttempt
+from hub.selectors.verification import current_signer
 from hub.services.notifications import notification_send
 from hub.verification import audit
 
@@ -277,8 +278,6 @@ def verification_reinstate(*, actor: User, enterprise: Organization) -> Verifica
 
 
 def _require_legal_representative(actor: User, enterprise: Organization) -> None:
-    from hub.selectors.verification import current_signer
-
     signer = current_signer(user=actor, enterprise=enterprise)
     if signer is None or signer.role != Signer.Role.LEGAL_REPRESENTATIVE:
         raise Forbidden(Messages.LEGAL_REPRESENTATIVE_ONLY, code="not_legal_representative")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
+from hub.selectors.verification import enterprise_holder
 from lending import audit
 from lending.models import Application, Match, MatchmakingEvent
 
@@ -245,7 +246,7 @@ def event_record_intent(
     bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code, is_active=True).first()
     if bank is None:
         raise InvalidInput(Messages.UNKNOWN_BANK, fields={"bank": [Messages.UNKNOWN_BANK]})
-    enterprise = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, code=uscc).first()
+    enterprise = enterprise_holder(uscc)
     if enterprise is None:
         raise InvalidInput(Messages.UNKNOWN_ENTERPRISE, fields={"enterprise": [Messages.UNKNOWN_ENTERPRISE]})
     if not region_covers([event.region_code], enterprise.region_code):

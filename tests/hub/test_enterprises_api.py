@@ -177,3 +177,18 @@ def test_anonymous_callers_get_401(anonymous_client, enterprise):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_each_registration_of_a_shared_uscc_reads_its_own(anonymous_client):
+    """Two unverified registrations of one code: `{uscc}` is the caller's own registration."""
+    first = anonymous_client.post(URL, registration(name="第一家"), format="json")
+    second = anonymous_client.post(
+        URL, registration(name="第二家", admin={"username": "second", "password": "Strong-pass-2026"}), format="json"
+    )
+    assert first.status_code == second.status_code == 201
+    uscc = registration()["uscc"]
+    anonymous_client.force_authenticate(User.objects.get(username="second"))
+
+    response = anonymous_client.get(f"{URL}{uscc}/")
+
+    assert response.status_code == 200 and response.json()["name"] == "第二家"
