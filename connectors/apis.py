@@ -13,7 +13,7 @@ from connectors.selectors.connectors import connector_get, connectors_visible_to
 from connectors.services.connectors import connector_register, connector_set_status
 from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
-from hub.apis import PaginatedAPIView, RegionCodeField, error_responses
+from hub.apis import PaginatedAPIView, RegionCodeField, SubjectVerificationSerializer, error_responses
 from hub.categories import Category
 
 # --- connectors ---------------------------------------------------------------------------------
@@ -212,6 +212,17 @@ class CreditProfileApi(APIView):
         enterprise = serializers.CharField()
         enterprise_name = serializers.CharField()
         generated_at = serializers.DateTimeField()
+        subject_verification = SubjectVerificationSerializer()
+        signers = inline_serializer(
+            "CreditProfileSigner",
+            {
+                "authorization": serializers.IntegerField(),
+                "role": serializers.CharField(),
+                "person": serializers.CharField(),
+                "signed_at": serializers.DateTimeField(),
+            },
+            many=True,
+        )
         summary = serializers.DictField()
         categories = serializers.DictField(
             child=inline_serializer(

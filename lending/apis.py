@@ -18,7 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.apis import PaginatedAPIView, RegionCodeField, error_responses
+from hub.apis import PaginatedAPIView, RegionCodeField, SubjectVerificationSerializer, error_responses
 from hub.errors import InvalidInput
 from lending.models import Application, ApplicationTransition, LoanProduct, Match, MatchmakingEvent, Policy
 from lending.models.products import Guarantee, ProductCategory
@@ -204,6 +204,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     bank = serializers.CharField(source="bank.code", allow_null=True, default=None)
     enterprise = serializers.CharField(source="enterprise.code")
     enterprise_name = serializers.CharField(source="enterprise.name")
+    enterprise_verification = SubjectVerificationSerializer(source="enterprise.verification")
     product = serializers.IntegerField(source="product_id", allow_null=True)
     overdue = serializers.SerializerMethodField()
 
@@ -216,6 +217,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "bank",
             "enterprise",
             "enterprise_name",
+            "enterprise_verification",
             "amount",
             "term_months",
             "purpose",

@@ -10,7 +10,7 @@ from connectors.selectors.profiles import build_profile
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden
-from hub.models import Organization, User, Verification
+from hub.models import AuthorizationSignature, Organization, User, Verification
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import refuse_credit_read
 
@@ -47,6 +47,11 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     else:
         raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
     profile = build_profile(enterprise_id=enterprise_id, uscc=uscc, categories=categories)
+    # Who consented, and how sure the hub is of who they are: what the bank relies on.
+    verification = Verification.objects.filter(enterprise_id=enterprise_id).first()
+    signers = AuthorizationSignature.objects.filter(authorization_id__in=[pk for pk, *_rest in in_force]).values(
+        "authorization_id", "role", "person", "signed_at"
+    )
     audit.credit_profile_read(
         enterprise_id=enterprise_id,
         actor=actor,
@@ -54,4 +59,22 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
         authorization_ids=[pk for pk, *_rest in in_force],
         purposes=sorted({purpose for _pk, _scopes, purpose, *_rest in in_force}),
     )
-    return {**profile, "enterprise_name": enterprise_name}
+    return {
+        **profile,
+        "enterprise_name": enterprise_name,
+        "subject_verification": {
+            "status": verification.status if verification else Verification.Status.UNVERIFIED,
+            "method": verification.method if verification else "",
+            "level": verification.level if verification else "",
+            "verified_at": verification.verified_at if verification else None,
+        },
+        "signers": [
+            {
+                "authorization": signer["authorization_id"],
+                "role": signer["role"],
+                "person": signer["person"],
+                "signed_at": signer["signed_at"],
+            }
+            for signer in signers
+        ],
+    }

@@ -92,7 +92,7 @@ def recommendations_for(*, user: User) -> list[dict]:
 def applications_visible_to(user: User, *, open_demands: bool = False) -> QuerySet[Application]:
     """An enterprise sees its own; a bank those addressed to it, or with ``open_demands``
     the unclaimed open demands in regions it serves; the operator all."""
-    queryset = Application.objects.select_related("product", "bank", "enterprise")
+    queryset = Application.objects.select_related("product", "bank", "enterprise__verification")
     if user.is_operator:
         return queryset
     organization = user.organization

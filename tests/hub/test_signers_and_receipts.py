@@ -276,3 +276,26 @@ def test_banks_see_the_verification_level_and_signers(api_client_for, enterprise
 
     assert seen["subject_verification"]["level"] == "substantial"
     assert seen["signers"][0]["role"] == "legal_representative"
+
+
+def test_the_profile_shows_the_bank_how_the_enterprise_was_verified_and_who_signed(
+    api_client_for, enterprise, enterprise_admin, bank_officer
+):
+    api_client_for(enterprise_admin).post(AUTHORIZATIONS, grant_body(), format="json")
+
+    profile = api_client_for(bank_officer).get(f"/api/v1/enterprises/{enterprise.code}/credit-profile/").json()
+
+    assert profile["subject_verification"]["level"] == "substantial"
+    assert profile["subject_verification"]["method"] == "document_review"
+    assert [signer["role"] for signer in profile["signers"]] == ["legal_representative"]
+
+
+def test_an_application_shows_the_enterprises_verification(api_client_for, enterprise_admin, bank):
+    response = api_client_for(enterprise_admin).post(
+        "/api/v1/applications/",
+        {"product": None, "amount": "100000.00", "term_months": 12, "purpose": "周转"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["enterprise_verification"]["level"] == "substantial"
