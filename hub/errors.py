@@ -53,6 +53,20 @@ class Conflict(HubError):
     code = "conflict"
 
 
+class UploadTooLarge(HubError):
+    """An uploaded file above its limit; ``fields`` names the upload."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "upload_too_large"
+
+
+class UnsupportedUpload(HubError):
+    """An uploaded file whose content is not of an accepted type (whatever its name says)."""
+
+    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_file_type"
+
+
 class TooManyAttempts(HubError):
     """A limit on attempts (not the request throttle): the caller must wait."""
 

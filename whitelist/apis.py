@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.apis import PaginatedAPIView, RegionCodeField, error_responses
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, UploadTooLarge
 from hub.identifiers import uscc_errors
 from lending.apis import MatchOutputSerializer
 from whitelist.models import PublishedEntry, Whitelist, WhitelistImport
@@ -27,7 +27,7 @@ from whitelist.selectors.whitelists import (
     whitelist_get,
     whitelists_visible_to,
 )
-from whitelist.services.imports import UploadTooLarge, import_errors_csv_rows, import_start
+from whitelist.services.imports import import_errors_csv_rows, import_start
 from whitelist.services.whitelists import (
     draft_diff,
     whitelist_archive,

@@ -28,6 +28,9 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     if organization is not None and organization.is_enterprise and organization.code == uscc:
         enterprise_id, enterprise_name = organization.pk, organization.name
         in_force, categories = [], list(ALL_CATEGORIES)
+        verification = Verification.objects.filter(enterprise_id=enterprise_id).values_list(
+            "status", "method", "level", "verified_at"
+        ).first() or (Verification.Status.UNVERIFIED, "", "", None)
     elif organization is not None and organization.is_bank:
         # One query answers both "which enterprise" and "which consents are in force", as
         # plain values: this is the hub's busiest read.
@@ -35,22 +38,34 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
             authorizations_in_force(bank_id=organization.pk)
             .filter(enterprise__kind=Organization.Kind.ENTERPRISE, enterprise__code=uscc)
             .values_list(
-                "pk", "scopes", "purpose", "enterprise_id", "enterprise__name", "enterprise__verification__status"
+                "pk",
+                "scopes",
+                "purpose",
+                "enterprise_id",
+                "enterprise__name",
+                "enterprise__verification__status",
+                "enterprise__verification__method",
+                "enterprise__verification__level",
+                "enterprise__verification__verified_at",
             )
         )
         # A suspended enterprise's consents stay on record but read nothing, from this request on.
         if not in_force or in_force[0][5] != Verification.Status.VERIFIED:
             refuse_credit_read(uscc, Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized"))
         enterprise_id, enterprise_name = in_force[0][3:5]
+        verification = in_force[0][5:9]
         scopes = {scope for _pk, authorization_scopes, *_rest in in_force for scope in authorization_scopes}
         categories = [category for category in ALL_CATEGORIES if category in scopes]
     else:
         raise Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized")
     profile = build_profile(enterprise_id=enterprise_id, uscc=uscc, categories=categories)
     # Who consented, and how sure the hub is of who they are: what the bank relies on.
-    verification = Verification.objects.filter(enterprise_id=enterprise_id).first()
-    signers = AuthorizationSignature.objects.filter(authorization_id__in=[pk for pk, *_rest in in_force]).values(
-        "authorization_id", "role", "person", "signed_at"
+    signers = (
+        AuthorizationSignature.objects.filter(authorization_id__in=[pk for pk, *_rest in in_force]).values(
+            "authorization_id", "role", "person", "signed_at"
+        )
+        if in_force
+        else []
     )
     audit.credit_profile_read(
         enterprise_id=enterprise_id,
@@ -62,12 +77,7 @@ def credit_profile_read(*, actor: User, uscc: str) -> dict:
     return {
         **profile,
         "enterprise_name": enterprise_name,
-        "subject_verification": {
-            "status": verification.status if verification else Verification.Status.UNVERIFIED,
-            "method": verification.method if verification else "",
-            "level": verification.level if verification else "",
-            "verified_at": verification.verified_at if verification else None,
-        },
+        "subject_verification": dict(zip(("status", "method", "level", "verified_at"), verification, strict=True)),
         "signers": [
             {
                 "authorization": signer["authorization_id"],

@@ -34,7 +34,7 @@ from connectors.services.records import partition_records, records_store
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, HubError, InvalidInput
-from hub.models import Authorization, User
+from hub.models import Authorization, User, Verification
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
 
@@ -219,14 +219,18 @@ _CONSENT_ENDED = _Outcome(PullStatus.FAILED, f"authorization_ended: {Messages.AU
 
 
 def _consent_holds(authorization_id: int, enterprise_id: int, *, lock: bool = False) -> bool:
-    """Whether the pull's authorization is in force and its enterprise verified, now. With
-    ``lock`` (inside a page's transaction) the authorization row is locked, so a revocation
-    either committed before — and nothing is stored — or waits until the page is stored."""
-    authorizations = Authorization.objects.filter(pk=authorization_id)
+    """Whether the pull's authorization is in force and its enterprise verified, now, in one
+    query. With ``lock`` (inside a page's transaction) the authorization row is locked, so a
+    revocation either committed before — and nothing is stored — or waits until the page is."""
+    holding = Authorization.objects.filter(
+        pk=authorization_id,
+        status=Authorization.Status.ACTIVE,
+        expires_at__gt=timezone.now(),
+        enterprise__verification__status=Verification.Status.VERIFIED,
+    )
     if lock:
-        authorizations = authorizations.select_for_update(no_key=True)
-    authorization = authorizations.only("status", "expires_at").first()
-    return authorization is not None and authorization.is_in_force and is_verified(enterprise_id)
+        return holding.select_for_update(no_key=True, of=("self",)).values_list("pk", flat=True).first() is not None
+    return holding.exists()
 
 
 def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> None:

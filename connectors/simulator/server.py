@@ -33,6 +33,7 @@ from connectors.kinds.cdp_http_v1 import signing
 from connectors.simulator.data import legal_representative_identity, records_for
 from hub.categories import ALL_CATEGORIES
 from hub.identifiers import uscc_errors
+from hub.loopback import BackgroundServer
 
 logger = logging.getLogger(__name__)
 
@@ -545,23 +546,18 @@ def _generated_records(uscc: str, category: str, seed: str) -> tuple[dict, ...]:
 # --- running it -------------------------------------------------------------------------------
 
 
-class RunningSimulator:
-    """A simulator serving on a background thread; ``stop()`` (or leaving the ``with``
-    block) shuts it down and cuts its connections."""
+class RunningSimulator(BackgroundServer):
+    """A simulator serving on a background thread; stopping it cuts its connections too."""
 
-    def __init__(self, server: SimulatorServer, thread: threading.Thread, host: str):
-        self.server = server
-        self._thread = thread
+    server: SimulatorServer
+
+    def __init__(self, server: SimulatorServer, host: str):
+        super().__init__(server, name="cdp-simulator")
         self._host = "127.0.0.1" if host in ("", "0.0.0.0") else host
-        self._stopped = False
 
     @property
     def config(self) -> SimulatorConfig:
         return self.server.config
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
 
     @property
     def base_url(self) -> str:
@@ -577,36 +573,8 @@ class RunningSimulator:
         """A copy of the misbehaviours chosen so far: unavailable, rate_limited, malformed, duplicate."""
         return self.server.counters()[1]
 
-    def wait(self) -> None:
-        """Block until the server stops (a management command's foreground)."""
-        while self._thread.is_alive():
-            self._thread.join(timeout=1)
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        self.server.shutdown()
-        self.server.close_connections()
-        self.server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> RunningSimulator:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
 
 def start_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
     """Serve ``config`` on ``host:port`` from a background thread. Port 0 picks a free port,
     so tests can run several platforms at once."""
-    server = SimulatorServer((host, port), config)
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.1},
-        name=f"cdp-simulator-{server.server_address[1]}",
-        daemon=True,
-    )
-    thread.start()
-    return RunningSimulator(server, thread, host)
+    return RunningSimulator(SimulatorServer((host, port), config), host)

@@ -17,9 +17,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
-from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import DocumentReview, Notification, Organization, Signer, User, Verification
 from hub.selectors.verification import platform_reviews
 from hub.services.notifications import notification_send
@@ -41,16 +40,6 @@ MAGIC_NUMBERS = (
 
 APPROVE, REJECT = "approve", "reject"
 DECISIONS = (APPROVE, REJECT)
-
-
-class DocumentTooLarge(HubError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    code = "upload_too_large"
-
-
-class UnsupportedDocumentType(HubError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-    code = "unsupported_media_type"
 
 
 class Messages:
@@ -88,13 +77,13 @@ def _read_document(uploaded: UploadedFile, field: str) -> tuple[bytes, str]:
         raise _too_large(field, limit)
     media_type = sniff_media_type(content[:16])
     if media_type is None:
-        raise UnsupportedDocumentType(Messages.UNSUPPORTED, fields={field: [Messages.UNSUPPORTED]})
+        raise UnsupportedUpload(Messages.UNSUPPORTED, fields={field: [Messages.UNSUPPORTED]})
     return content, media_type
 
 
-def _too_large(field: str, limit: int) -> DocumentTooLarge:
+def _too_large(field: str, limit: int) -> UploadTooLarge:
     message = Messages.TOO_LARGE % {"limit": limit // 2**20}
-    return DocumentTooLarge(message, fields={field: [message]})
+    return UploadTooLarge(message, fields={field: [message]})
 
 
 @transaction.atomic
@@ -105,7 +94,7 @@ def documents_submit(
     pending per registration). A rejected registration may submit again; a closed one may not.
 
     Raises Forbidden (not a person of this registration), Conflict (closed, or documents
-    already pending), DocumentTooLarge (413) or UnsupportedDocumentType (415) naming the field.
+    already pending), UploadTooLarge (413) or UnsupportedUpload (415) naming the field.
     """
     if actor.organization_id != enterprise.pk:
         raise Forbidden(Messages.NOT_A_MEMBER)

@@ -297,7 +297,10 @@ def signers_required_update(*, actor: User, enterprise: Organization, signers_re
             raise InvalidInput(message, fields={"signers_required": [message]})
     verification = verification_of(enterprise, lock=True)
     merged = {**verification.signers_required, **signers_required}
-    verification.signers_required = {category: count for category, count in merged.items() if count == 2}
+    wanted = {category: count for category, count in merged.items() if count == 2}
+    if wanted == verification.signers_required:
+        return verification  # nothing changes, so nothing to record
+    verification.signers_required = wanted
     verification.save(update_fields=["signers_required", "updated_at"])
     audit.signers_required_changed(verification=verification, actor=actor)
     return verification

@@ -29,6 +29,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from hub.loopback import BackgroundServer
 from hub.verification.e_license_simulator_login import DEMO_IDENTITIES, Identity, chosen_identity, login_page, page
 
 logger = logging.getLogger(__name__)
@@ -296,52 +297,17 @@ def _b64(raw: bytes) -> str:
 # --- running it -------------------------------------------------------------------------------
 
 
-class RunningProvider:
-    """A provider serving on a background thread; ``stop()`` (or leaving the ``with`` block)
-    shuts it down."""
+class RunningProvider(BackgroundServer):
+    """A provider serving on a background thread."""
 
-    def __init__(self, server: ProviderServer, thread: threading.Thread):
-        self.server = server
-        self._thread = thread
-        self._stopped = False
+    server: ProviderServer
 
     @property
     def base_url(self) -> str:
         """The issuer: what ``HUB_E_LICENSE_ISSUER`` is set to."""
         return self.server.issuer
 
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    def wait(self) -> None:
-        """Block until the server stops (a management command's foreground)."""
-        while self._thread.is_alive():
-            self._thread.join(timeout=1)
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> RunningProvider:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
 
 def start_e_license_provider(config: ProviderConfig, host: str = "127.0.0.1", port: int = 0) -> RunningProvider:
     """Serve ``config`` on ``host:port`` from a background thread; port 0 picks a free port."""
-    server = ProviderServer((host, port), config)
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.1},
-        name=f"e-license-provider-{server.server_address[1]}",
-        daemon=True,
-    )
-    thread.start()
-    return RunningProvider(server, thread)
+    return RunningProvider(ProviderServer((host, port), config), name="e-license-provider")

@@ -247,3 +247,20 @@ def test_a_suspension_stops_a_running_pull_before_its_next_page(
     assert pull.status == "failed"
     assert "authorization_ended" in pull.sources.get().error
     assert not CreditRecord.objects.filter(enterprise=enterprise).exists()
+
+
+def test_only_the_registrations_own_people_check_its_legal_representative(platform, api_client_for, outsider):
+    register("real-admin")
+    bank_user = UserFactory(organization=OrganizationFactory(kind="bank"))
+
+    for user in (outsider, bank_user):
+        assert api_client_for(user).post(url(), the_true_identity(), format="json").status_code == 404
+    assert not VerificationAttempt.objects.exists()
+
+
+def test_a_missing_name_is_named(platform, api_client_for):
+    _enterprise, admin = register("real-admin")
+
+    response = api_client_for(admin).post(url(), {"id_number": the_true_identity()["id_number"]}, format="json")
+
+    assert response.status_code == 400 and "name" in response.json()["error"]["fields"]

@@ -92,7 +92,7 @@ def test_a_text_file_renamed_pdf_is_refused_as_an_unsupported_type(api_client_fo
     )
 
     assert response.status_code == 415
-    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert response.json()["error"]["code"] == "unsupported_file_type"
     assert response.json()["error"]["fields"] == {"licence": [str(Messages.UNSUPPORTED)]}
     assert not DocumentReview.objects.exists()
 

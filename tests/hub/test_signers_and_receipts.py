@@ -299,3 +299,44 @@ def test_an_application_shows_the_enterprises_verification(api_client_for, enter
 
     assert response.status_code == 201, response.json()
     assert response.json()["enterprise_verification"]["level"] == "substantial"
+
+
+def test_saving_the_same_two_signer_settings_again_records_nothing(api_client_for, enterprise, enterprise_admin):
+    url = f"/api/v1/enterprises/{enterprise.code}/verification/"
+    for _ in range(2):
+        api_client_for(enterprise_admin).patch(url, {"signers_required": {"tax": 2}}, format="json")
+
+    assert AuditEvent.objects.filter(action="verification.signers_required_changed").count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["verification/", "agents/"],
+)
+def test_other_organizations_do_not_see_an_enterprises_verification_or_signers(
+    api_client_for, enterprise, outsider, bank_officer, path
+):
+    url = f"/api/v1/enterprises/{enterprise.code}/{path}"
+
+    for user in (outsider, bank_officer):
+        assert api_client_for(user).get(url).status_code == 404
+
+
+def test_a_platform_sees_the_verification_of_enterprises_in_its_region_only(api_client_for, enterprise, platform_admin):
+    from tests.hub.factories import OrganizationFactory
+
+    elsewhere = OrganizationFactory(kind="enterprise", region_code="410300")
+
+    assert api_client_for(platform_admin).get(f"/api/v1/enterprises/{enterprise.code}/verification/").status_code == 200
+    assert api_client_for(platform_admin).get(f"/api/v1/enterprises/{elsewhere.code}/verification/").status_code == 404
+
+
+def test_another_enterprise_cannot_appoint_agents_or_suspend(api_client_for, enterprise, outsider):
+    body = {"username": "ent-admin", "scopes": ["tax"], "expires_at": (timezone.now() + timedelta(days=9)).isoformat()}
+
+    assert (
+        api_client_for(outsider).post(f"/api/v1/enterprises/{enterprise.code}/agents/", body, format="json").status_code
+        == 404
+    )
+    suspend = f"/api/v1/enterprises/{enterprise.code}/verification/suspend/"
+    assert api_client_for(outsider).post(suspend, {"reason": "x"}, format="json").status_code == 404

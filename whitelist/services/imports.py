@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import User
 from whitelist import audit, fast_checks, staging
 from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
@@ -49,16 +49,6 @@ CHUNK_ROWS = 1000
 LEASE = timedelta(minutes=5)
 
 Status = WhitelistImport.Status
-
-
-class UploadTooLarge(HubError):
-    status_code = 413
-    code = "upload_too_large"
-
-
-class UnsupportedUpload(HubError):
-    status_code = 415
-    code = "unsupported_file_type"
 
 
 class Messages:
