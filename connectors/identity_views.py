@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from connectors.services.identity import legal_representative_verify
-from hub.consent_views import enterprise_required
-from hub.forms import submit_to_service
+from hub.web.access import role_required
+from hub.web.forms import submit_to_service
 
 
 class LegalRepresentativeForm(forms.Form):
@@ -27,7 +27,7 @@ class LegalRepresentativeForm(forms.Form):
         return self.cleaned_data["id_number"].strip().upper()
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def legal_representative_check(request):
     form = LegalRepresentativeForm(request.POST or None)

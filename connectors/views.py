@@ -3,8 +3,6 @@ operator). Thin: forms validate, services act, selectors scope."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,44 +21,17 @@ from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
 from hub.categories import CATEGORY_LABELS, category_labels
 from hub.errors import Forbidden, HubError, NotFound
-from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
+from hub.web.access import role_required
+from hub.web.forms import add_service_error, submit_to_service
 
 RECENT_PULLS = 20
-
-
-def bank_required(view):
-    """Logged in, and a person of a bank; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        organization = request.user.organization
-        if organization is None or not organization.is_bank:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def connector_keepers_required(view):
-    """Logged in, and the hub operator or a person of a city platform."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_operator or (user.organization is not None and user.organization.is_platform)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- credit pulls -----------------------------------------------------------------------------------
 
 
-@bank_required
+@role_required("bank")
 @require_http_methods(["GET", "POST"])
 def pulls(request):
     form = CreditPullStartForm(request.POST or None)
@@ -88,7 +59,7 @@ def pulls(request):
     return render(request, "connectors/pulls.html", {"form": form, "recent": recent}, status=status)
 
 
-@bank_required
+@role_required("bank")
 @require_http_methods(["GET"])
 def pull_detail(request, pull_id: int):
     """The pull's progress; the page polls the API until the pull has finished."""
@@ -220,7 +191,7 @@ def _connector_rows(user) -> list[dict]:
     ]
 
 
-@connector_keepers_required
+@role_required("operator", "platform")
 @require_http_methods(["GET", "POST"])
 def connectors(request):
     user = request.user
@@ -242,7 +213,7 @@ def connectors(request):
     return render(request, "connectors/connectors.html", context, status=status)
 
 
-@connector_keepers_required
+@role_required("operator", "platform")
 @require_POST
 def connector_set_status_view(request, connector_id: int, action: str):
     try:

@@ -3,11 +3,7 @@ read its notices. Thin: forms validate, services act, selectors scope."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub.categories import category_labels
 from hub.consent_forms import AuthorizationGrantForm
 from hub.errors import HubError, NotFound
-from hub.forms import add_service_error
 from hub.models import Authorization, Organization
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to
@@ -26,6 +21,8 @@ from hub.selectors.verification import current_signer
 from hub.services.consent import authorization_grant, authorization_revoke, authorization_sign
 from hub.services.notifications import notification_mark_read
 from hub.services.verification import verification_of
+from hub.web.access import role_required
+from hub.web.forms import add_service_error
 
 ACCESS_LOG_PAGE_SIZE = 50
 NOTICES_PAGE_SIZE = 50
@@ -35,33 +32,6 @@ ACCESS_LOG_ACTIONS = {
     "credit_pull.started": gettext_lazy("Started a credit pull"),
     "credit_profile.read": gettext_lazy("Read the credit profile"),
 }
-
-
-def enterprise_required(view):
-    """Logged in, and a person of an enterprise; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        organization = request.user.organization
-        if organization is None or not organization.is_enterprise:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def organization_member_required(view):
-    """Logged in, and a person of some organization (the operator has no notices)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.organization_id is None:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def active_bank_choices() -> list[tuple[str, str]]:
@@ -93,7 +63,7 @@ def _authorization_rows(user) -> list[dict]:
     return rows
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def authorizations(request):
     form = AuthorizationGrantForm(request.POST or None, banks=active_bank_choices())
@@ -126,7 +96,7 @@ def authorizations(request):
     return render(request, "hub/consent/authorizations.html", context, status=400 if form.errors else 200)
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_POST
 def authorization_sign_view(request, authorization_id: int):
     try:
@@ -143,7 +113,7 @@ def authorization_sign_view(request, authorization_id: int):
     return redirect("authorizations")
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_POST
 def authorization_revoke_view(request, authorization_id: int):
     try:
@@ -164,7 +134,7 @@ def authorization_revoke_view(request, authorization_id: int):
 # --- access log -------------------------------------------------------------------------------------
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET"])
 def access_log(request):
     """Every read of the enterprise's credit data, newest first, a page at a time. Pages are
@@ -191,7 +161,7 @@ def access_log(request):
 # --- notices ------------------------------------------------------------------------------------------
 
 
-@organization_member_required
+@role_required("member")
 @require_http_methods(["GET"])
 def notices(request):
     before = request.GET.get("before", "")
@@ -206,7 +176,7 @@ def notices(request):
     return render(request, "hub/consent/notices.html", context)
 
 
-@organization_member_required
+@role_required("member")
 @require_POST
 def notice_mark_read(request, notification_id: int):
     try:

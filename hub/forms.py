@@ -1,41 +1,13 @@
-"""Forms of the pages. They validate shapes; the services decide and raise domain errors,
-which ``add_service_error`` shows next to the fields they name."""
+"""Forms of the hub's own pages. They validate shapes; the services decide, and
+``hub.web.forms`` shows what they refuse next to the fields they name."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hub.errors import HubError
 from hub.identifiers import validate_region_code, validate_uscc
 from hub.models import Organization, User
-
-# Service field names (as in the API) → form field names.
-_FIELD_NAMES = {"admin.username": "admin_username", "admin.password": "admin_password"}
-
-
-def add_service_error(form: forms.Form, error: HubError) -> None:
-    if not error.fields:
-        form.add_error(None, error.message)
-    for name, messages in error.fields.items():
-        field = _FIELD_NAMES.get(name, name)
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def submit_to_service(form: forms.Form, service, **arguments):
-    """Validate a bound form and call ``service(**arguments, **form.cleaned_data)``.
-
-    Returns ``(result, 200)`` on success, or ``(None, status)`` with the problem shown on the
-    form: 400 for invalid fields, the service error's own status (400, 403, 409…) otherwise.
-    """
-    if not form.is_valid():
-        return None, 400
-    try:
-        return service(**arguments, **form.cleaned_data), 200
-    except HubError as error:
-        add_service_error(form, error)
-        return None, error.status_code
 
 
 class EnterpriseRegistrationForm(forms.Form):

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hub.idempotency.IdempotencyMiddleware",
+    "hub.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"

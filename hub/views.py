@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from hub.errors import HubError, json_error_response
 from hub.errors import Messages as ErrorMessages
-from hub.forms import EnterpriseRegistrationForm, MemberForm, add_service_error
+from hub.forms import EnterpriseRegistrationForm, MemberForm
 from hub.identifiers import region_name
 from hub.services.organizations import enterprise_register, member_add
+from hub.web.forms import add_service_error
 
 
 @require_http_methods(["GET", "POST"])

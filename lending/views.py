@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,14 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connectors.views import bank_required
-from hub.consent_views import active_bank_choices, enterprise_required
+from hub.consent_views import active_bank_choices
 from hub.errors import Conflict, Forbidden, HubError, NotFound
-from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from hub.models import Organization
 from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
+from hub.web.access import role_required
+from hub.web.forms import add_service_error, submit_to_service
 from lending.eligibility import FAILED, PASSED, UNKNOWN
 from lending.forms import (
     ACTION_FORMS,
@@ -117,20 +116,6 @@ ACTION_VERBS = {
     "disburse": gettext_lazy("disbursed"),
     "withdraw": gettext_lazy("withdrawn"),
 }
-
-
-def statistics_readers_required(view):
-    """Logged in, and a regulator's person or the hub operator."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_operator or (user.organization is not None and user.organization.is_regulator)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _query_without_page(request) -> str:
@@ -273,7 +258,7 @@ def products(request):
     return render(request, "lending/products.html", context, status=status)
 
 
-@bank_required
+@role_required("bank")
 @require_POST
 def product_transition_view(request, product_id: int, action: str):
     try:
@@ -307,7 +292,7 @@ def _submit(request, form: ApplicationForm, product_id: int | None) -> tuple[App
     return application, 201
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def product_apply(request, product_id: int):
     try:
@@ -339,7 +324,7 @@ def product_apply(request, product_id: int):
     return render(request, "lending/apply.html", context, status=status)
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def open_demand_new(request):
     """An open financing demand: no product; banks serving the region may claim it."""
@@ -553,7 +538,7 @@ def application_act(request, application_id: int, action: str):
     return redirect("application", application_id=application.pk)
 
 
-@bank_required
+@role_required("bank")
 @require_POST
 def application_claim_view(request, application_id: int):
     """Claim an open demand: exactly one bank wins; the others are told who was first."""
@@ -668,7 +653,7 @@ def _totals(rows: list[dict], fields: list[str]) -> dict:
     return totals
 
 
-@statistics_readers_required
+@role_required("operator", "regulator")
 @require_http_methods(["GET"])
 def dashboard(request):
     """Lending and matching statistics of the reader's region, as tables and charts drawn
@@ -886,7 +871,7 @@ def _render_matches(request, bound: tuple[int, MatchProgressForm] | None = None,
     return render(request, "lending/matches.html", context, status=status)
 
 
-@bank_required
+@role_required("bank")
 @require_http_methods(["GET"])
 def matches(request):
     """The bank's pairings to follow up: from events and whitelists by hand here; those
@@ -894,7 +879,7 @@ def matches(request):
     return _render_matches(request)
 
 
-@bank_required
+@role_required("bank")
 @require_POST
 def match_progress_view(request, match_id: int):
     try:

@@ -6,7 +6,6 @@ selectors scope (so a whitelist another organization cannot see is a 404)."""
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import HubError, NotFound
-from hub.forms import add_service_error, submit_to_service
 from hub.identifiers import region_name
 from hub.pagination import page_of
+from hub.web.access import role_required
+from hub.web.forms import add_service_error, submit_to_service
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
 from whitelist.parsers import COLUMNS
@@ -55,23 +55,6 @@ ENTRY_FIELDS = {
 }
 
 
-def whitelist_keepers_required(view):
-    """Logged in, and a person of a city platform or a regulator, or the hub operator."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        organization = user.organization
-        if not (
-            user.is_operator or (organization is not None and (organization.is_platform or organization.is_regulator))
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _may_own_whitelists(user) -> bool:
     organization = user.organization
     return organization is not None and (organization.is_platform or organization.is_regulator)
@@ -101,7 +84,7 @@ def _owned_whitelist(request, whitelist_id: int) -> Whitelist:
 # --- the list ---------------------------------------------------------------------------------------
 
 
-@whitelist_keepers_required
+@role_required("operator", "platform", "regulator")
 @require_http_methods(["GET", "POST"])
 def whitelists(request):
     """Whitelists the caller may see; platforms and regulators create them here."""

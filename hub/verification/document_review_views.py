@@ -4,26 +4,22 @@ queue. Thin: forms validate, services act, selectors scope."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hub.consent_views import enterprise_required
 from hub.errors import HubError, NotFound
-from hub.forms import add_service_error
 from hub.selectors.document_review import document_review_for_reviewer, document_review_latest
 from hub.selectors.verification import document_reviews_pending_for
 from hub.services.document_review import DECISIONS, documents_decide, documents_submit
 from hub.services.verification import verification_of
 from hub.verification.document_review_apis import document_response
+from hub.web.access import role_required
+from hub.web.forms import add_service_error
 
 QUEUE_PAGE_SIZE = 100
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -51,21 +47,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, required=False)
 
 
-def reviewer_required(view):
-    """Logged in, and the hub operator or a person of a city platform; anyone else is refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        organization = request.user.organization
-        if not (request.user.is_operator or (organization is not None and organization.is_platform)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def documents(request):
     """The enterprise uploads its licence (and letter) and sees what became of its latest submission."""
@@ -103,14 +85,14 @@ def _render_queue(request, *, failed_review_id: int | None = None, form: Decisio
     return render(request, "hub/verification/reviews.html", {"rows": rows}, status=status)
 
 
-@reviewer_required
+@role_required("operator", "platform")
 @require_GET
 def review_queue(request):
     """Submissions awaiting review, oldest first: the files to open, approve or reject."""
     return _render_queue(request)
 
 
-@reviewer_required
+@role_required("operator", "platform")
 @require_POST
 def review_decide(request, review_id: int):
     form = DecisionForm(request.POST)
@@ -131,7 +113,7 @@ def review_decide(request, review_id: int):
     return redirect("verification-reviews")
 
 
-@reviewer_required
+@role_required("operator", "platform")
 @require_GET
 def review_document(request, review_id: int, document: str):
     """A file of a submission, shown in the browser; reviewers of its enterprise only."""

@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.categories import category_labels
-from hub.consent_views import enterprise_required
 from hub.errors import HubError, NotFound
-from hub.forms import add_service_error, submit_to_service
 from hub.models import Signer
 from hub.selectors.verification import current_signer, current_signers
 from hub.services.verification import agent_appoint, agent_end, signers_required_update, verification_of
 from hub.verification import registry
 from hub.verification.forms import AgentForm, SignersRequiredForm
+from hub.web.access import role_required
+from hub.web.forms import add_service_error, submit_to_service
 
 
 def _methods() -> list[dict]:
@@ -33,7 +33,7 @@ def _methods() -> list[dict]:
     ]
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def verification_overview(request):
     """Where the enterprise stands, the methods it can use, and — for its legal
@@ -78,7 +78,7 @@ def verification_overview(request):
     return render(request, "hub/verification/overview.html", context, status=status)
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def agents(request):
     """The legal representative appoints and ends agents (经办人)."""
@@ -100,7 +100,7 @@ def agents(request):
     return render(request, "hub/verification/agents.html", {"form": form, "rows": rows}, status=status)
 
 
-@enterprise_required
+@role_required("enterprise")
 @require_POST
 def agent_end_view(request, signer_id: int):
     try:

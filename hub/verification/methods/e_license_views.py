@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from hub.consent_views import enterprise_required
 from hub.errors import HubError
 from hub.models import Signer
 from hub.services.verification import Messages as VerificationMessages
@@ -22,6 +21,7 @@ from hub.services.verification import verification_of
 from hub.verification.methods import e_license_client
 from hub.verification.methods.e_license import ELicenseMethod
 from hub.verification.methods.e_license_services import enterprise_verify_by_e_license
+from hub.web.access import role_required
 
 WIZARD = "verification"
 
@@ -38,7 +38,7 @@ def method_available(view):
     return wrapper
 
 
-@enterprise_required
+@role_required("enterprise")
 @method_available
 @require_GET
 def e_license_start(request):
@@ -53,7 +53,7 @@ def e_license_start(request):
         return redirect(WIZARD)
 
 
-@enterprise_required
+@role_required("enterprise")
 @method_available
 @require_GET
 def e_license_callback(request):
