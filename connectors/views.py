@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +19,10 @@ from connectors.services.connectors import connector_register, connector_set_sta
 from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
 from hub.categories import CATEGORY_LABELS, category_labels
-from hub.errors import Forbidden, HubError, NotFound
+from hub.errors import Forbidden, HubError
 from hub.identifiers import region_name
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, submit_to_service
+from hub.web.forms import add_service_error, run_action, submit_to_service
 
 RECENT_PULLS = 20
 
@@ -63,10 +62,7 @@ def pulls(request):
 @require_http_methods(["GET"])
 def pull_detail(request, pull_id: int):
     """The pull's progress; the page polls the API until the pull has finished."""
-    try:
-        pull = pull_get(user=request.user, pull_id=pull_id)
-    except NotFound:
-        raise Http404 from None
+    pull = pull_get(user=request.user, pull_id=pull_id)
     sources = list(pull.sources.all())
     finished = sum(1 for source in sources if source.status in FINISHED)
     context = {
@@ -213,20 +209,17 @@ def connectors(request):
     return render(request, "connectors/connectors.html", context, status=status)
 
 
-@role_required("operator", "platform")
+@role_required("operator")  # approving and suspending are the operator's decisions
 @require_POST
 def connector_set_status_view(request, connector_id: int, action: str):
-    try:
-        connector = connector_set_status(actor=request.user, connector_id=connector_id, action=action)
-    except Forbidden:
-        raise PermissionDenied from None
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:  # the state moved on meanwhile: say so, change nothing
-        messages.error(request, error.message)
-    else:
-        if action == "approve":
-            messages.success(request, _("Connector %(name)s is approved.") % {"name": connector.name})
-        else:
-            messages.success(request, _("Connector %(name)s is suspended.") % {"name": connector.name})
+    done = _("Connector %(name)s is approved.") if action == "approve" else _("Connector %(name)s is suspended.")
+    # The state moved on meanwhile: the message says so, and nothing changes.
+    run_action(
+        request,
+        connector_set_status,
+        actor=request.user,
+        connector_id=connector_id,
+        action=action,
+        success=lambda connector: done % {"name": connector.name},
+    )
     return redirect("connectors")

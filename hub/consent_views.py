@@ -4,7 +4,6 @@ read its notices. Thin: forms validate, services act, selectors scope."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.categories import category_labels
 from hub.consent_forms import AuthorizationGrantForm
-from hub.errors import HubError, NotFound
+from hub.errors import HubError
 from hub.models import Authorization, Organization
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to
@@ -22,7 +21,7 @@ from hub.services.consent import authorization_grant, authorization_revoke, auth
 from hub.services.notifications import notification_mark_read
 from hub.services.verification import verification_of
 from hub.web.access import role_required
-from hub.web.forms import add_service_error
+from hub.web.forms import add_service_error, run_action
 
 ACCESS_LOG_PAGE_SIZE = 50
 NOTICES_PAGE_SIZE = 50
@@ -99,35 +98,34 @@ def authorizations(request):
 @role_required("enterprise")
 @require_POST
 def authorization_sign_view(request, authorization_id: int):
-    try:
-        authorization = authorization_sign(actor=request.user, authorization_id=authorization_id)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:
-        messages.error(request, error.message)
-    else:
-        if authorization.status == Authorization.Status.ACTIVE:
-            messages.success(request, _("Authorization #%(id)s is signed and active.") % {"id": authorization.pk})
-        else:
-            messages.success(request, _("Your signature is recorded."))
+    run_action(
+        request,
+        authorization_sign,
+        actor=request.user,
+        authorization_id=authorization_id,
+        success=lambda authorization: (
+            _("Authorization #%(id)s is signed and active.") % {"id": authorization.pk}
+            if authorization.status == Authorization.Status.ACTIVE
+            else _("Your signature is recorded.")
+        ),
+    )
     return redirect("authorizations")
 
 
 @role_required("enterprise")
 @require_POST
 def authorization_revoke_view(request, authorization_id: int):
-    try:
-        authorization = authorization_revoke(actor=request.user, authorization_id=authorization_id)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:  # already revoked or expired: say so, change nothing
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    # Already revoked or expired: the message says so, and nothing changes.
+    run_action(
+        request,
+        authorization_revoke,
+        actor=request.user,
+        authorization_id=authorization_id,
+        success=lambda authorization: (
             _("Authorization #%(id)s to %(bank)s is revoked; the bank can no longer read your data.")
-            % {"id": authorization.pk, "bank": authorization.bank.name},
-        )
+            % {"id": authorization.pk, "bank": authorization.bank.name}
+        ),
+    )
     return redirect("authorizations")
 
 
@@ -179,9 +177,6 @@ def notices(request):
 @role_required("member")
 @require_POST
 def notice_mark_read(request, notification_id: int):
-    try:
-        notification_mark_read(user=request.user, notification_id=notification_id)
-    except NotFound:
-        raise Http404 from None
+    notification_mark_read(user=request.user, notification_id=notification_id)
     messages.success(request, _("Notice marked as read."))
     return redirect("notices")

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.consent_views import active_bank_choices
-from hub.errors import Conflict, Forbidden, HubError, NotFound
+from hub.errors import Conflict, HubError
 from hub.identifiers import region_name
 from hub.models import Organization
 from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, submit_to_service
+from hub.web.forms import add_service_error, errors_shown_on, run_action, submit_to_service
 from lending.eligibility import FAILED, PASSED, UNKNOWN
 from lending.forms import (
     ACTION_FORMS,
@@ -261,17 +260,19 @@ def products(request):
 @role_required("bank")
 @require_POST
 def product_transition_view(request, product_id: int, action: str):
-    try:
-        product = product_transition(actor=request.user, product_id=product_id, action=action)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:  # the product moved on meanwhile: say so, change nothing
-        messages.error(request, error.message)
+    if action == "publish":
+        done = _("Product %(name)s is published.")
     else:
-        if action == "publish":
-            messages.success(request, _("Product %(name)s is published.") % {"name": product.name})
-        else:
-            messages.success(request, _("Product %(name)s is withdrawn from the marketplace.") % {"name": product.name})
+        done = _("Product %(name)s is withdrawn from the marketplace.")
+    # The product moved on meanwhile: the message says so, and nothing changes.
+    run_action(
+        request,
+        product_transition,
+        actor=request.user,
+        product_id=product_id,
+        action=action,
+        success=lambda product: done % {"name": product.name},
+    )
     return redirect("products")
 
 
@@ -295,10 +296,7 @@ def _submit(request, form: ApplicationForm, product_id: int | None) -> tuple[App
 @role_required("enterprise")
 @require_http_methods(["GET", "POST"])
 def product_apply(request, product_id: int):
-    try:
-        product = product_get(user=request.user, product_id=product_id)
-    except NotFound:
-        raise Http404 from None
+    product = product_get(user=request.user, product_id=product_id)
     form = ApplicationForm(request.POST or None, initial={"term_months": product.min_term_months})
     application, status = _submit(request, form, product.pk)
     if application is not None:
@@ -446,10 +444,7 @@ def _allowed_actions(user, application: Application) -> list[str]:
 
 
 def _application_or_404(user, application_id: int) -> Application:
-    try:
-        return application_get(user=user, application_id=application_id)
-    except NotFound:
-        raise Http404 from None
+    return application_get(user=user, application_id=application_id)
 
 
 def _render_application(request, application: Application, bound: tuple[str, object] | None = None, status=200):
@@ -522,18 +517,13 @@ def application_act(request, application_id: int, action: str):
             )
             return redirect("application", application_id=application.pk)
         return _render_application(request, application, bound=(action, form), status=400)
-    try:
+    with errors_shown_on(form) as refusal:
         application_transition(actor=request.user, application_id=application.pk, action=action, **form.cleaned_data)
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except Conflict as error:  # the state moved on meanwhile: say so, change nothing
-        messages.error(request, error.message)
+    if isinstance(refusal.error, Conflict):  # the state moved on meanwhile: say so, change nothing
+        messages.error(request, refusal.error.message)
         return redirect("application", application_id=application.pk)
-    except HubError as error:
-        add_service_error(form, error)
-        return _render_application(request, application, bound=(action, form), status=error.status_code)
+    if refusal.error:
+        return _render_application(request, application, bound=(action, form), status=refusal.error.status_code)
     messages.success(request, ACTION_DONE[action] % {"id": application.pk})
     return redirect("application", application_id=application.pk)
 
@@ -542,14 +532,15 @@ def application_act(request, application_id: int, action: str):
 @require_POST
 def application_claim_view(request, application_id: int):
     """Claim an open demand: exactly one bank wins; the others are told who was first."""
-    try:
-        application = application_claim(actor=request.user, application_id=application_id)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:
-        messages.error(request, error.message)
+    application = run_action(
+        request,
+        application_claim,
+        actor=request.user,
+        application_id=application_id,
+        success=lambda claimed: _("Open demand #%(id)s is yours; it is accepted.") % {"id": claimed.pk},
+    )
+    if application is None:  # another bank was first: the message names it
         return redirect("applications")
-    messages.success(request, _("Open demand #%(id)s is yours; it is accepted.") % {"id": application.pk})
     return redirect("application", application_id=application.pk)
 
 
@@ -790,10 +781,7 @@ def _match_rows(matches, bound: tuple[int, MatchProgressForm] | None = None) -> 
 def event_detail(request, event_id: int):
     """An event, its matches, and (for its organizer) the form to record an intent."""
     user = request.user
-    try:
-        event = event_get(user=user, event_id=event_id)
-    except NotFound:
-        raise Http404 from None
+    event = event_get(user=user, event_id=event_id)
     is_organizer = event.organizer_id == user.organization_id
     form = IntentForm(request.POST or None, banks=active_bank_choices()) if is_organizer else None
     status = 200
@@ -882,10 +870,7 @@ def matches(request):
 @role_required("bank")
 @require_POST
 def match_progress_view(request, match_id: int):
-    try:
-        match = match_get(user=request.user, match_id=match_id)
-    except NotFound:
-        raise Http404 from None
+    match = match_get(user=request.user, match_id=match_id)
     form = MatchProgressForm(request.POST, match=match, prefix=f"match-{match.pk}")
     if not next_match_statuses(match.status) or match.source == Match.Source.APPLICATION:
         messages.error(request, _("Match #%(id)s cannot be moved from here.") % {"id": match.pk})
@@ -893,7 +878,7 @@ def match_progress_view(request, match_id: int):
     if not form.is_valid():
         return _render_matches(request, bound=(match.pk, form), status=400)
     values = form.cleaned_data
-    try:
+    with errors_shown_on(form) as refusal:
         match = match_progress(
             actor=request.user,
             match_id=match.pk,
@@ -901,16 +886,11 @@ def match_progress_view(request, match_id: int):
             amount=values["amount"],
             reason=values["reason"],
         )
-    except NotFound:
-        raise Http404 from None
-    except Forbidden:
-        raise PermissionDenied from None
-    except Conflict as error:
-        messages.error(request, error.message)
+    if isinstance(refusal.error, Conflict):  # the match moved on meanwhile
+        messages.error(request, refusal.error.message)
         return redirect("matches")
-    except HubError as error:
-        add_service_error(form, error)
-        return _render_matches(request, bound=(match.pk, form), status=error.status_code)
+    if refusal.error:
+        return _render_matches(request, bound=(match.pk, form), status=refusal.error.status_code)
     messages.success(
         request, _("Match #%(id)s is now %(status)s.") % {"id": match.pk, "status": match.get_status_display()}
     )

@@ -10,18 +10,16 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.errors import HubError, NotFound
 from hub.identifiers import region_name
 from hub.pagination import page_of
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, submit_to_service
+from hub.web.forms import errors_shown_on, run_action, submit_to_service
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
 from whitelist.parsers import COLUMNS
@@ -66,10 +64,7 @@ def _region(code: str) -> str:
 
 
 def _visible_whitelist(request, whitelist_id: int) -> Whitelist:
-    try:
-        return whitelist_get(user=request.user, whitelist_id=whitelist_id)
-    except NotFound:
-        raise Http404 from None
+    return whitelist_get(user=request.user, whitelist_id=whitelist_id)
 
 
 def _owned_whitelist(request, whitelist_id: int) -> Whitelist:
@@ -180,15 +175,12 @@ def whitelist_detail(request, whitelist_id: int):
     form = WhitelistUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_whitelist(request, whitelist, form, status=400)
-    try:
+    with errors_shown_on(form) as refusal:  # too large (413), not CSV/XLSX (415), archived meanwhile
         whitelist_import = import_start(
             actor=request.user, whitelist_id=whitelist.pk, uploaded=form.cleaned_data["file"]
         )
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:  # too large (413), not CSV/XLSX (415), archived meanwhile
-        add_service_error(form, error)
-        return _render_whitelist(request, whitelist, form, status=error.status_code)
+    if refusal.error:
+        return _render_whitelist(request, whitelist, form, status=refusal.error.status_code)
     messages.success(
         request,
         _("File %(name)s is received; its rows are being checked.") % {"name": whitelist_import.original_name},
@@ -202,15 +194,12 @@ def whitelist_publish_view(request, whitelist_id: int):
     """Publish the draft; a refusal (maker-checker, an import running, nothing imported)
     comes back as an error message on the whitelist's page."""
     whitelist = _owned_whitelist(request, whitelist_id)
-    try:
-        version = whitelist_publish(actor=request.user, whitelist_id=whitelist.pk)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+    run_action(
+        request,
+        whitelist_publish,
+        actor=request.user,
+        whitelist_id=whitelist.pk,
+        success=lambda version: (
             _(
                 "Version %(number)s is published with %(entries)s entries "
                 "(%(added)s added, %(removed)s removed, %(changed)s changed)."
@@ -221,8 +210,9 @@ def whitelist_publish_view(request, whitelist_id: int):
                 "added": version.added,
                 "removed": version.removed,
                 "changed": version.changed,
-            },
-        )
+            }
+        ),
+    )
     return redirect("whitelist", whitelist_id=whitelist.pk)
 
 
@@ -230,16 +220,13 @@ def whitelist_publish_view(request, whitelist_id: int):
 @require_POST
 def whitelist_archive_view(request, whitelist_id: int):
     whitelist = _owned_whitelist(request, whitelist_id)
-    try:
-        whitelist_archive(actor=request.user, whitelist_id=whitelist.pk)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Whitelist %(name)s is archived: banks no longer see it.") % {"name": whitelist.name}
-        )
+    run_action(
+        request,
+        whitelist_archive,
+        actor=request.user,
+        whitelist_id=whitelist.pk,
+        success=_("Whitelist %(name)s is archived: banks no longer see it.") % {"name": whitelist.name},
+    )
     return redirect("whitelist", whitelist_id=whitelist.pk)
 
 
@@ -268,10 +255,7 @@ def import_detail(request, import_id: int):
     """The import's progress; the page polls the API every second until it has finished.
     The server renders the state it finds, so an import that finished before the page
     loaded shows its final state at once."""
-    try:
-        whitelist_import = import_get(user=request.user, import_id=import_id)
-    except NotFound:
-        raise Http404 from None
+    whitelist_import = import_get(user=request.user, import_id=import_id)
     errors = list(whitelist_import.errors.order_by("row", "id").values("row", "field", "message")[:ERRORS_SHOWN])
     context = {
         "import": whitelist_import,

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hub.errors import HubError, NotFound
+from hub.errors import HubError
 from hub.selectors.document_review import document_review_for_reviewer, document_review_latest
 from hub.selectors.verification import document_reviews_pending_for
 from hub.services.document_review import DECISIONS, documents_decide, documents_submit
 from hub.services.verification import verification_of
 from hub.verification.document_review_apis import document_response
 from hub.web.access import role_required
-from hub.web.forms import add_service_error
+from hub.web.forms import add_service_error, submit_to_service
 
 QUEUE_PAGE_SIZE = 100
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -98,13 +97,10 @@ def review_decide(request, review_id: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_queue(request, failed_review_id=review_id, form=form, status=400)
-    try:
-        review = documents_decide(actor=request.user, review_id=review_id, **form.cleaned_data)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:  # the uploader (403), no reason (400), decided already (409)
-        add_service_error(form, error)
-        return _render_queue(request, failed_review_id=review_id, form=form, status=error.status_code)
+    # The uploader (403), no reason (400), decided already (409): shown on the form.
+    review, status = submit_to_service(form, documents_decide, actor=request.user, review_id=review_id)
+    if review is None:
+        return _render_queue(request, failed_review_id=review_id, form=form, status=status)
     if review.status == review.Status.APPROVED:
         message = _("The documents of %(name)s were approved.")
     else:
@@ -117,8 +113,5 @@ def review_decide(request, review_id: int):
 @require_GET
 def review_document(request, review_id: int, document: str):
     """A file of a submission, shown in the browser; reviewers of its enterprise only."""
-    try:
-        review = document_review_for_reviewer(user=request.user, review_id=review_id)
-        return document_response(review, document)
-    except NotFound:
-        raise Http404 from None
+    review = document_review_for_reviewer(user=request.user, review_id=review_id)
+    return document_response(review, document)

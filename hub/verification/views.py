@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.categories import category_labels
-from hub.errors import HubError, NotFound
+from hub.errors import HubError
 from hub.models import Signer
 from hub.selectors.verification import current_signer, current_signers
 from hub.services.verification import agent_appoint, agent_end, signers_required_update, verification_of
 from hub.verification import registry
 from hub.verification.forms import AgentForm, SignersRequiredForm
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, submit_to_service
+from hub.web.forms import add_service_error, run_action, submit_to_service
 
 
 def _methods() -> list[dict]:
@@ -103,12 +103,12 @@ def agents(request):
 @role_required("enterprise")
 @require_POST
 def agent_end_view(request, signer_id: int):
-    try:
-        agent_end(actor=request.user, enterprise=request.user.organization, signer_id=signer_id)
-    except NotFound:
-        raise Http404 from None
-    except HubError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The agent's appointment has ended."))
+    run_action(
+        request,
+        agent_end,
+        actor=request.user,
+        enterprise=request.user.organization,
+        signer_id=signer_id,
+        success=_("The agent's appointment has ended."),
+    )
     return redirect("verification-agents")

@@ -1,7 +1,7 @@
 """Pages hand their input to services and show what the services refuse: ``submit_to_service``
-for a form (every refusal is shown on the form, so the person keeps what they typed), and
-``run_action`` for a button (NotFound and Forbidden pass through to :mod:`hub.web.errors` as
-404 and 403; any other refusal becomes a message, and nothing changed)."""
+for a form, ``run_action`` for a button. A NotFound passes through to :mod:`hub.web.errors`
+(404: there is nothing to act on); any other refusal — a Forbidden too, whose message says who
+may act — is shown on the form (with the error's status) or as a message, and nothing changed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 
-from hub.errors import Forbidden, HubError, NotFound
+from hub.errors import HubError, NotFound
 
 # Service field names (as in the API) → form field names.
 _FIELD_NAMES = {"admin.username": "admin_username", "admin.password": "admin_password"}
@@ -25,6 +25,26 @@ def add_service_error(form: forms.Form, error: HubError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
+class errors_shown_on:  # noqa: N801 (used as a context manager, named as a phrase)
+    """``with errors_shown_on(form) as refusal:`` — a service's refusal inside the block is
+    shown on ``form`` and kept in ``refusal.error`` instead of raised (a NotFound still passes
+    through). For views that build a service's arguments themselves."""
+
+    def __init__(self, form: forms.Form):
+        self.form = form
+        self.error: HubError | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or not isinstance(error, HubError) or isinstance(error, NotFound):
+            return False
+        add_service_error(self.form, error)
+        self.error = error
+        return True
+
+
 def submit_to_service(form: forms.Form, service, **arguments):
     """Validate a bound form and call ``service(**arguments, **form.cleaned_data)``.
 
@@ -33,11 +53,9 @@ def submit_to_service(form: forms.Form, service, **arguments):
     """
     if not form.is_valid():
         return None, 400
-    try:
+    with errors_shown_on(form) as refusal:
         return service(**arguments, **form.cleaned_data), 200
-    except HubError as error:
-        add_service_error(form, error)
-        return None, error.status_code
+    return None, refusal.error.status_code
 
 
 def run_action(request, service, *, success: Callable[[object], str] | str | None = None, **arguments):
@@ -46,7 +64,7 @@ def run_action(request, service, *, success: Callable[[object], str] | str | Non
     (the object moved on meanwhile, say), show its message, change nothing, return None."""
     try:
         result = service(**arguments)
-    except (NotFound, Forbidden):
+    except NotFound:
         raise
     except HubError as error:
         messages.error(request, error.message)
