@@ -13,8 +13,11 @@ from connectors.selectors.connectors import connector_get, connectors_visible_to
 from connectors.services.connectors import connector_register, connector_set_status
 from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
-from hub.apis import PaginatedAPIView, RegionCodeField, SubjectVerificationSerializer, error_responses
+from hub.api.base import PaginatedAPIView
+from hub.api.fields import RegionCodeField
+from hub.api.schema import error_responses
 from hub.categories import Category
+from hub.verification.serializers import SubjectVerificationSerializer
 
 # --- connectors ---------------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connectors.services.identity import legal_representative_verify
-from hub.apis import error_responses
+from hub.api.schema import error_responses
 from hub.errors import NotFound
 from hub.selectors.verification import enterprise_registration
-from hub.verification.apis import VerificationOutputSerializer
+from hub.verification.serializers import VerificationOutputSerializer
 
 
 class LegalRepresentativeCheckApi(APIView):

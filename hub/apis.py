@@ -4,17 +4,18 @@ validate, call one service or selector, serialize (STYLE.md rule 2)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.api.base import PaginatedAPIView
+from hub.api.fields import region_code_field
+from hub.api.schema import error_responses
 from hub.categories import Category
 from hub.errors import Forbidden
-from hub.identifiers import REGION_CODE_REGEX, validate_region_code
 from hub.models import Authorization, Notification, Organization, User
-from hub.pagination import CursorPagination
 from hub.receipts import public_jwks
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorization_get, authorizations_visible_to
@@ -24,65 +25,14 @@ from hub.services.consent import authorization_grant, authorization_revoke, auth
 from hub.services.notifications import notification_mark_read
 from hub.services.organizations import enterprise_register, member_add, organization_create
 from hub.services.tokens import api_token_issue, api_token_revoke
+from hub.verification.serializers import SignatureOutputSerializer, SubjectVerificationSerializer
 
-# --- the error format, for the schema ---------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
-
-
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "Invalid input; `fields` names each field at fault.",
-        401: "Not authenticated.",
-        403: "Known object, but not allowed.",
-        404: "Not found, or not visible to the caller.",
-        409: "Conflict: duplicate, wrong state, or lost a race.",
-        413: "Upload too large.",
-        406: "The Accept header asks for a format the API does not serve (it serves JSON).",
-        415: "Unsupported upload type.",
-        429: "Throttled, or too many attempts; see Retry-After.",
-        503: "A platform or identity source this needs did not answer; nothing was stored. Try again later.",
-    }
-    # Any operation may be throttled or asked for a format it cannot give.
-    always = (406, 429)
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in (*statuses, *always)}
-
-
-class PaginatedAPIView(APIView):
-    pagination_class = CursorPagination
-
-    def paginate(self, queryset, serializer_class):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-# --- shared field definitions -----------------------------------------------------------------
+# --- shared input ----------------------------------------------------------------------------
 
 
 class AdminInputSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
-
-
-@extend_schema_field({"type": "string", "pattern": REGION_CODE_REGEX, "example": "410100"})
-class RegionCodeField(serializers.CharField):
-    """A GB/T 2260 division code; the schema states the rule as a pattern."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_length=6, max_length=6, validators=[validate_region_code], **kwargs)
-
-
-def region_code_field() -> serializers.CharField:
-    return RegionCodeField()
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -296,19 +246,6 @@ class MemberListCreateApi(PaginatedAPIView):
 
 
 # --- authorizations (consent) ------------------------------------------------------------------
-
-
-class SignatureOutputSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    person = serializers.CharField(help_text="A pseudonym of the person: stable, but no personal data.")
-    signed_at = serializers.DateTimeField()
-
-
-class SubjectVerificationSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    method = serializers.CharField()
-    level = serializers.CharField()
-    verified_at = serializers.DateTimeField(allow_null=True)
 
 
 class AuthorizationOutputSerializer(serializers.ModelSerializer):

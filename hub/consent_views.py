@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub.categories import category_labels
 from hub.consent_forms import AuthorizationGrantForm
 from hub.errors import HubError
-from hub.models import Authorization, Organization
+from hub.models import Authorization
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to
 from hub.selectors.notifications import notifications_for
+from hub.selectors.organizations import active_bank_choices
 from hub.selectors.verification import current_signer
 from hub.services.consent import authorization_grant, authorization_revoke, authorization_sign
 from hub.services.notifications import notification_mark_read
@@ -31,12 +32,6 @@ ACCESS_LOG_ACTIONS = {
     "credit_pull.started": gettext_lazy("Started a credit pull"),
     "credit_profile.read": gettext_lazy("Read the credit profile"),
 }
-
-
-def active_bank_choices() -> list[tuple[str, str]]:
-    """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
-    banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")
-    return [(code, f"{name} ({code})") for code, name in banks.values_list("code", "name")]
 
 
 # --- authorizations ---------------------------------------------------------------------------------

@@ -3,23 +3,23 @@ events, statistics and policies (API.md). Thin adapters over services and select
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from openpyxl import Workbook
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.apis import PaginatedAPIView, RegionCodeField, SubjectVerificationSerializer, error_responses
+from hub.api.base import PaginatedAPIView
+from hub.api.exports import export_response
+from hub.api.fields import RegionCodeField
+from hub.api.schema import error_responses
 from hub.errors import InvalidInput
+from hub.verification.serializers import SubjectVerificationSerializer
 from lending.models import Application, ApplicationTransition, LoanProduct, Match, MatchmakingEvent, Policy
 from lending.models.products import Guarantee, ProductCategory
 from lending.selectors.lending import (
@@ -34,6 +34,7 @@ from lending.selectors.lending import (
     products_published,
     recommendations_for,
 )
+from lending.serializers import MatchOutputSerializer
 from lending.services.applications import application_claim, application_submit, application_transition
 from lending.services.matches import event_create, event_record_intent, match_progress
 from lending.services.policies import policy_publish
@@ -392,38 +393,6 @@ APPLICATION_ACTION_APIS = {action: _application_action(action) for action in ACT
 # --- matches and matchmaking events -----------------------------------------------------------------
 
 
-class MatchOutputSerializer(serializers.ModelSerializer):
-    bank = serializers.CharField(source="bank.code")
-    enterprise = serializers.CharField(source="enterprise_code")
-    event = serializers.IntegerField(source="event_id", allow_null=True)
-    application = serializers.IntegerField(source="application_id", allow_null=True)
-
-    class Meta:
-        model = Match
-        fields = [
-            "id",
-            "bank",
-            "enterprise",
-            "enterprise_name",
-            "source",
-            "application",
-            "event",
-            "whitelist_entry_id",
-            "status",
-            "region_code",
-            "category",
-            "intended_amount",
-            "signed_amount",
-            "disbursed_amount",
-            "failure_reason",
-            "created_at",
-            "contact_due_at",
-            "contacted_at",
-            "signed_at",
-            "disbursed_at",
-        ]
-
-
 class MatchListApi(PaginatedAPIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Match.Status.choices, required=False)
@@ -638,30 +607,6 @@ class MatchingStatsApi(APIView):
     )
     def get(self, request):
         return Response({"rows": matching_rows(user=request.user, **_stats_query(request))})
-
-
-def export_response(rows: list[dict], *, filename: str, file_format: str) -> HttpResponse:
-    """Rows as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX."""
-    columns = list(rows[0]) if rows else ["key"]
-    if file_format == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("stats")
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row[column] for column in columns])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
-    return response
 
 
 def _export_api(kind: str, rows_function):

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.consent_views import active_bank_choices
 from hub.errors import Conflict, HubError
 from hub.identifiers import region_name
 from hub.models import Organization
 from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
+from hub.selectors.organizations import active_bank_choices
 from hub.web.access import role_required
 from hub.web.forms import add_service_error, errors_shown_on, run_action, submit_to_service
 from lending.eligibility import FAILED, PASSED, UNKNOWN

@@ -14,10 +14,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.apis import PaginatedAPIView, RegionCodeField, error_responses
+from hub.api.base import PaginatedAPIView
+from hub.api.fields import RegionCodeField
+from hub.api.schema import error_responses
 from hub.errors import InvalidInput, UploadTooLarge
 from hub.identifiers import uscc_errors
-from lending.apis import MatchOutputSerializer
+from lending.serializers import MatchOutputSerializer
 from whitelist.models import PublishedEntry, Whitelist, WhitelistImport
 from whitelist.selectors.whitelists import (
     coverage,

@@ -49,3 +49,9 @@ def _may_read_enterprise(user: User, enterprise: Organization) -> bool:
 def members_of(*, user: User, organization_id: int) -> QuerySet[User]:
     organization = organization_get(user=user, organization_id=organization_id)
     return organization.members.order_by("-id")
+
+
+def active_bank_choices() -> list[tuple[str, str]]:
+    """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
+    banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")
+    return [(code, f"{name} ({code})") for code, name in banks.values_list("code", "name")]

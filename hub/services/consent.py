@@ -7,6 +7,7 @@ for a second person and reads nothing until then."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -183,18 +184,19 @@ def authorization_sign(*, actor: User, authorization_id: int) -> Authorization:
     return authorization
 
 
-def _application_belongs_to(application_id: int, enterprise: Organization) -> bool:
-    """Applications live in the lending app, which depends on hub, not the other way round:
-    ask the registered lookup. Without the lending app installed, no application exists."""
-    from django.apps import apps
+# Applications live in the lending app, which depends on hub, not the other way round: it
+# registers how to tell whether an application is an enterprise's (lending/apps.py). Without
+# it, no application exists.
+_application_lookups: list[Callable[[int, Organization], bool]] = []
 
-    if not apps.is_installed("lending"):
-        return False
-    try:
-        application_model = apps.get_model("lending", "Application")
-    except LookupError:
-        return False
-    return application_model.objects.filter(pk=application_id, enterprise=enterprise).exists()
+
+def register_application_lookup(lookup: Callable[[int, Organization], bool]) -> None:
+    """``lookup(application_id, enterprise)``: whether that application is the enterprise's."""
+    _application_lookups[:] = [lookup]
+
+
+def _application_belongs_to(application_id: int, enterprise: Organization) -> bool:
+    return any(lookup(application_id, enterprise) for lookup in _application_lookups)
 
 
 @transaction.atomic

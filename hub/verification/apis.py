@@ -15,7 +15,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.apis import PaginatedAPIView, error_responses
+from hub.api.base import PaginatedAPIView
+from hub.api.schema import error_responses
 from hub.categories import Category
 from hub.errors import NotFound
 from hub.models import Signer, StatusList, Verification
@@ -28,6 +29,7 @@ from hub.services.verification import (
     verification_suspend,
 )
 from hub.status_lists import MEDIA_TYPE, status_list_token
+from hub.verification.serializers import VerificationOutputSerializer
 
 REGISTRATION_PARAMETER = OpenApiParameter(
     "registration",
@@ -45,27 +47,6 @@ def registration_id(request) -> int | None:
 
 def visible_verification(request, uscc: str) -> Verification:
     return verification_visible(user=request.user, uscc=uscc, registration_id=registration_id(request))
-
-
-class VerificationOutputSerializer(serializers.ModelSerializer):
-    status = serializers.ChoiceField(choices=Verification.Status.choices)
-    level = serializers.CharField(allow_blank=True)
-    signers_required = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=2))
-    registration = serializers.IntegerField(source="enterprise_id")
-
-    class Meta:
-        model = Verification
-        fields = [
-            "uscc",
-            "registration",
-            "status",
-            "method",
-            "level",
-            "verified_at",
-            "reason",
-            "closed",
-            "signers_required",
-        ]
 
 
 class VerificationApi(APIView):

@@ -13,7 +13,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.apis import PaginatedAPIView, error_responses
+from hub.api.base import PaginatedAPIView
+from hub.api.schema import error_responses
 from hub.models import DocumentReview
 from hub.pagination import CursorPagination
 from hub.selectors.document_review import (
@@ -24,7 +25,8 @@ from hub.selectors.document_review import (
 )
 from hub.selectors.verification import document_reviews_pending_for
 from hub.services.document_review import DECISIONS, documents_decide, documents_submit
-from hub.verification.apis import REGISTRATION_PARAMETER, VerificationOutputSerializer, visible_verification
+from hub.verification.apis import REGISTRATION_PARAMETER, visible_verification
+from hub.verification.serializers import VerificationOutputSerializer
 
 
 class DocumentsSubmitApi(APIView):

@@ -1,0 +1,34 @@
+"""Downloads of tabular results: CSV (UTF-8 with a BOM, so spreadsheet programs read the
+Chinese) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+
+def export_response(rows: list[dict], *, filename: str, file_format: str) -> HttpResponse:
+    """Rows as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX."""
+    columns = list(rows[0]) if rows else ["key"]
+    if file_format == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("stats")
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row[column] for column in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
+    return response
