@@ -83,6 +83,11 @@ class Connector(abc.ABC):
         """Why ``base_url`` is unusable for this kind, or None."""
         return None
 
+    @classmethod
+    def validate_credentials(cls, key_id: str, secret: str) -> str | None:
+        """Why the credentials the platform issued are unusable for this kind, or None."""
+        return None
+
     @abc.abstractmethod
     def fetch_page(self, query: RecordQuery, cursor: str | None) -> RecordPage:
         """One page of records; raises :class:`ConnectorError`."""

@@ -344,56 +344,5 @@ def authorization_expired(*, authorization) -> AuditEvent:
     )
 
 
-# Reads of credit data: these are what the enterprise's access log shows.
+# Reads of credit data (recorded by connectors/audit.py): what the enterprise's access log shows.
 CREDIT_DATA_ACTIONS = ("credit_pull.started", "credit_profile.read")
-
-
-def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
-    return append_event(
-        action="credit_pull.started",
-        actor=actor,
-        organization_id=pull.enterprise_id,
-        object_type="credit_pull",
-        object_id=pull.pk,
-        data={"categories": list(pull.categories), "authorization": authorization.pk, "purpose": authorization.purpose},
-    )
-
-
-def credit_profile_read(
-    *, enterprise_id: int, actor: User, categories: list[str], authorization_ids: list[int], purposes: list[str]
-) -> AuditEvent:
-    """A read of an enterprise's credit profile; by a bank, it is a use of its authorizations."""
-    return append_event(
-        action="credit_profile.read",
-        actor=actor,
-        organization_id=enterprise_id,
-        object_type="credit_profile",
-        object_id=enterprise_id,
-        data={
-            "categories": categories,
-            "authorizations": authorization_ids,
-            "purposes": purposes,
-        },
-    )
-
-
-def connector_registered(*, connector, actor: User) -> AuditEvent:
-    return append_event(
-        action="connector.registered",
-        actor=actor,
-        organization_id=connector.platform_id,
-        object_type="connector",
-        object_id=connector.pk,
-        data={"kind": connector.kind, "base_url": connector.base_url, "regions": connector.region_codes},
-    )
-
-
-def connector_status_changed(*, connector, actor: User, status: str) -> AuditEvent:
-    return append_event(
-        action=f"connector.{status}",
-        actor=actor,
-        organization_id=connector.platform_id,
-        object_type="connector",
-        object_id=connector.pk,
-        data={"status": status},
-    )

@@ -9,10 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors import registry
+from connectors import audit, registry
 from connectors.base import ConnectorError
 from connectors.models import Connector
-from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error
@@ -27,7 +26,6 @@ class Messages:
     CATEGORIES_EMPTY = _("Name at least one credit category.")
     CATEGORY_UNKNOWN = _("Unknown credit category: %(category)s.")
     LOCATION = _("The location %(problem)s.")
-    CREDENTIALS = _("A CDP/1 connector needs the key id and secret the platform issued.")
     WRONG_STATE = _("The connector is %(status)s; this action does not apply.")
 
 
@@ -80,8 +78,9 @@ def connector_register(
         if category not in ALL_CATEGORIES:
             message = Messages.CATEGORY_UNKNOWN % {"category": category}
             raise InvalidInput(message, fields={"categories": [message]})
-    if kind == "cdp_http_v1" and not (key_id and secret):
-        raise InvalidInput(Messages.CREDENTIALS, fields={"secret": [Messages.CREDENTIALS]})
+    problem = registry.get(kind).validate_credentials(key_id, secret)
+    if problem:
+        raise InvalidInput(problem, fields={"secret": [problem]})
     connector = Connector.objects.create(
         platform=platform,
         name=name,

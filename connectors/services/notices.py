@@ -4,12 +4,13 @@ penalty."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connectors.models import CreditRecord
 from hub.models import Notification
+from hub.services.notifications import notification_send
 
 
 def credit_repair_notices_send(*, batch_size: int = 500) -> int:
@@ -33,30 +34,26 @@ def credit_repair_notices_send(*, batch_size: int = 500) -> int:
 
 def _notify(record: CreditRecord) -> int:
     data = record.data
-    try:
-        with transaction.atomic():
-            Notification.objects.create(
-                organization_id=record.enterprise_id,
-                kind=Notification.Kind.CREDIT_REPAIR,
-                title=_("You may apply for credit repair"),
-                body=_(
-                    "The publicity period of administrative penalty %(decision_no)s (%(authority)s, decided "
-                    "%(decided_on)s) ended on %(ends_on)s. You may now apply to the credit authorities for "
-                    "credit repair so that it is no longer shown."
-                )
-                % {
-                    "decision_no": data.get("decision_no", ""),
-                    "authority": data.get("authority", ""),
-                    "decided_on": data.get("decided_on", ""),
-                    "ends_on": record.repair_notice_due_on.isoformat(),
-                },
-                data={
-                    "record": record.pk,
-                    "decision_no": data.get("decision_no", ""),
-                    "severity": data.get("severity", ""),
-                },
-                dedupe_key=f"credit-repair:{record.pk}",
-            )
-    except IntegrityError:
-        return 0  # already sent by an earlier run
-    return 1
+    sent = notification_send(
+        organization_id=record.enterprise_id,
+        kind=Notification.Kind.CREDIT_REPAIR,
+        title=_("You may apply for credit repair"),
+        body=_(
+            "The publicity period of administrative penalty %(decision_no)s (%(authority)s, decided "
+            "%(decided_on)s) ended on %(ends_on)s. You may now apply to the credit authorities for "
+            "credit repair so that it is no longer shown."
+        )
+        % {
+            "decision_no": data.get("decision_no", ""),
+            "authority": data.get("authority", ""),
+            "decided_on": data.get("decided_on", ""),
+            "ends_on": record.repair_notice_due_on.isoformat(),
+        },
+        data={
+            "record": record.pk,
+            "decision_no": data.get("decision_no", ""),
+            "severity": data.get("severity", ""),
+        },
+        dedupe_key=f"credit-repair:{record.pk}",
+    )
+    return 0 if sent is None else 1  # None: an earlier run sent it

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from connectors import audit
 from connectors.selectors.profiles import build_profile
-from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden
 from hub.models import AuthorizationSignature, Organization, User, Verification

@@ -25,13 +25,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors import audit
 from connectors.base import ConnectorError, RecordQuery
 from connectors.circuit import CircuitBreaker
 from connectors.models import Connector, CreditPull, CreditRecord, PullSource
 from connectors.models.pulls import FINISHED, PullStatus
 from connectors.services.connectors import connector_client
 from connectors.services.records import partition_records, records_store
-from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, HubError, InvalidInput
 from hub.models import Authorization, User, Verification

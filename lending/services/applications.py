@@ -23,6 +23,7 @@ from hub.identifiers import region_covers
 from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import require_verified
+from hub.services.notifications import notification_send
 from lending import audit
 from lending.calendar import add_working_days
 from lending.eligibility import provided_fact
@@ -87,7 +88,7 @@ def _record(application: Application, before: Application | None, actor: User, n
     match_follow_application(application, actor=actor)
     audit.application_changed(application=application, actor=actor, from_status=from_status, data=data)
     if before is not None:
-        Notification.objects.create(
+        notification_send(
             organization_id=application.enterprise_id,
             kind=Notification.Kind.APPLICATION,
             title=_gettext(str(Messages.NOTICE_TITLE))

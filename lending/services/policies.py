@@ -3,7 +3,7 @@ enterprise its targeting rules match."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.errors import Forbidden, InvalidInput
 from hub.identifiers import region_code_error, region_prefix
 from hub.models import Notification, Organization, User
+from hub.services.notifications import notification_send
 from lending import audit
 from lending.eligibility import SCALES, provided_fact
 from lending.models import Policy
@@ -97,19 +98,15 @@ def policy_push(*, policy_id: int, batch_size: int = 1000) -> int:
     for enterprise in policy_targets(policy).iterator(chunk_size=batch_size):
         if wants_whitelisted and not provided_fact("whitelisted", enterprise):
             continue
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    organization=enterprise,
-                    kind=Notification.Kind.POLICY,
-                    title=policy.title,
-                    body=policy.body,
-                    data={"policy": policy.pk},
-                    dedupe_key=f"policy:{policy.pk}:{enterprise.pk}",
-                )
-        except IntegrityError:
-            continue
-        created += 1
+        sent = notification_send(
+            organization_id=enterprise.pk,
+            kind=Notification.Kind.POLICY,
+            title=policy.title,
+            body=policy.body,
+            data={"policy": policy.pk},
+            dedupe_key=f"policy:{policy.pk}:{enterprise.pk}",
+        )
+        created += sent is not None
     Policy.objects.filter(pk=policy.pk).update(
         recipients=Notification.objects.filter(kind=Notification.Kind.POLICY, data__policy=policy.pk).count()
     )

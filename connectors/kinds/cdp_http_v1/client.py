@@ -8,6 +8,7 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Connector, ConnectorError, HealthReport, IdentityResult, RecordPage, RecordQuery
 from connectors.kinds.cdp_http_v1 import signing
@@ -33,6 +34,12 @@ class CdpHttpV1Connector(Connector):
             return "must use https (plain http only on loopback, for tests and demos)"
         if base_url.endswith("/") or parts.query or parts.fragment:
             return "must have no trailing slash, query or fragment"
+        return None
+
+    @classmethod
+    def validate_credentials(cls, key_id: str, secret: str) -> str | None:
+        if not (key_id and secret):
+            return str(_("A CDP/1 connector needs the key id and secret the platform issued."))
         return None
 
     # --- the endpoints ------------------------------------------------------------------------
