@@ -7,14 +7,15 @@ from celery import shared_task
 from connectors.models import Connector
 from connectors.services.connectors import connector_check_health
 from connectors.services.notices import credit_repair_notices_send
-from connectors.services.pulls import PullBusy, credit_pull_run
+from connectors.services.pulls import credit_pull_run
+from hub.services.jobs import JobBusy
 
 
 @shared_task(bind=True, name="connectors.run_credit_pull", max_retries=30)
 def run_credit_pull(self, pull_id: int) -> str:
     try:
         return credit_pull_run(pull_id=pull_id)
-    except PullBusy as busy:
+    except JobBusy as busy:
         # Another delivery holds the lease (or held it when its worker died): come back
         # when the lease lapses; the resumed run picks up where that one stopped.
         raise self.retry(countdown=busy.retry_after) from None

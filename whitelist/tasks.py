@@ -3,6 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from hub.services.jobs import JobBusy
 from whitelist.services.imports import import_fail, import_run
 from whitelist.services.whitelists import new_entries_push
 
@@ -10,7 +11,10 @@ from whitelist.services.whitelists import new_entries_push
 @shared_task(bind=True, name="whitelist.run_import", max_retries=30)
 def run_import(self, import_id: int) -> str:
     try:
-        status = import_run(import_id=import_id)
+        return import_run(import_id=import_id)
+    except JobBusy as busy:
+        # Another delivery holds the lease (or held it when its worker died): retry after it.
+        raise self.retry(countdown=busy.retry_after) from None
     except (OperationalError, InterfaceError) as error:
         # The database went away for a moment; what staging committed is kept and the retry
         # resumes once the lease it held has run out.
@@ -18,10 +22,6 @@ def run_import(self, import_id: int) -> str:
             import_fail(import_id, f"database unavailable: {error.__class__.__name__}")
             raise
         raise self.retry(exc=error, countdown=60) from error
-    if status == "busy":
-        # Another delivery holds the lease (or held it when its worker died): retry after it.
-        raise self.retry(countdown=60)
-    return status
 
 
 @shared_task(bind=True, name="whitelist.push_new_entries", max_retries=30)

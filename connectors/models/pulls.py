@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.models.jobs import LeasedJob
+
 
 class PullStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -15,7 +17,7 @@ class PullStatus(models.TextChoices):
 FINISHED = (PullStatus.SUCCEEDED, PullStatus.PARTIAL, PullStatus.FAILED)
 
 
-class CreditPull(models.Model):
+class CreditPull(LeasedJob):
     """A bank's request to fetch an enterprise's credit records from every connector that
     covers it: one row for the job, one :class:`PullSource` per connector.
 
@@ -29,11 +31,6 @@ class CreditPull(models.Model):
     categories = models.JSONField()
     status = models.CharField(max_length=10, choices=PullStatus.choices, default=PullStatus.QUEUED)
     requested_by = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    runs = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +33,11 @@ from connectors.models.pulls import FINISHED, PullStatus
 from connectors.services.connectors import connector_client
 from connectors.services.records import partition_records, records_store
 from hub.categories import ALL_CATEGORIES
-from hub.errors import Forbidden, HubError, InvalidInput
+from hub.errors import Forbidden, InvalidInput
 from hub.models import Authorization, User, Verification
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
+from hub.services.jobs import job_busy, job_claim, job_renew_lease
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +50,6 @@ class Messages:
     AUTHORIZATION_ENDED = _(
         "The authorization was revoked or expired, or the enterprise suspended, before the source was asked."
     )
-
-
-class PullBusy(HubError):
-    """Another run holds the pull's lease; try again after ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: float):
-        super().__init__("pull is being run elsewhere", code="busy")
-        self.retry_after = retry_after
 
 
 # --- starting a pull -------------------------------------------------------------------------------
@@ -120,35 +113,26 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
 # --- running a pull ---------------------------------------------------------------------------------
 
 
-def _claim(pull_id: int) -> bool:
-    now = timezone.now()
-    lease = now + timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
-    return bool(
-        CreditPull.objects.filter(pk=pull_id, status__in=[PullStatus.QUEUED, PullStatus.RUNNING])
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(
-            status=PullStatus.RUNNING, lease_until=lease, started_at=Coalesce("started_at", now), runs=F("runs") + 1
-        )
-    )
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
 
 
 def _renew_lease(pull_id: int) -> None:
-    lease = timezone.now() + timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
-    CreditPull.objects.filter(pk=pull_id, status=PullStatus.RUNNING).update(lease_until=lease)
+    job_renew_lease(CreditPull, pull_id, lease=_lease(), running=PullStatus.RUNNING)
 
 
 def credit_pull_run(*, pull_id: int) -> str:
     """Run (or resume) a pull to its end; returns its final status.
 
-    Raises PullBusy while another run holds the lease. A pull already finished is left as it
+    Raises JobBusy while another run holds the lease. A pull already finished is left as it
     is, so running this twice is harmless.
     """
-    if not _claim(pull_id):
-        pull = CreditPull.objects.get(pk=pull_id)
-        if pull.status in FINISHED:
-            return pull.status
-        remaining = (pull.lease_until - timezone.now()).total_seconds() if pull.lease_until else 1
-        raise PullBusy(retry_after=max(1.0, remaining))
+    claimable = (PullStatus.QUEUED, PullStatus.RUNNING)
+    if not job_claim(CreditPull, pull_id, lease=_lease(), running=PullStatus.RUNNING, claimable=claimable):
+        status = CreditPull.objects.values_list("status", flat=True).get(pk=pull_id)
+        if status in FINISHED:
+            return status
+        raise job_busy(CreditPull, pull_id)
 
     pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
     pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector", "pull").order_by("pk"))

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from connectors.circuit import CircuitBreaker
 from connectors.models import CreditPull, CreditRecord, PullSource
-from connectors.services.pulls import PullBusy, _backoff, credit_pull_run
+from connectors.services.pulls import _backoff, credit_pull_run
 from connectors.simulator.data import records_for
 from connectors.tasks import run_credit_pull
 from hub.models import AuditEvent, Authorization
+from hub.services.jobs import JobBusy
 from tests.connectors.factories import AuthorizationFactory, ConnectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,7 +363,7 @@ def test_a_second_run_while_the_lease_is_held_is_told_to_come_back(enterprise, b
         lease_until=timezone.now() + timedelta(seconds=30),
     )
 
-    with pytest.raises(PullBusy) as busy:
+    with pytest.raises(JobBusy) as busy:
         credit_pull_run(pull_id=pull.pk)
     assert 1 <= busy.value.retry_after <= 30
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.models.jobs import LeasedJob
 
-class WhitelistImport(models.Model):
+
+class WhitelistImport(LeasedJob):
     """One upload of a whitelist file, processed in the background (a long job is a row
     with a status): progress is committed at least every 1,000 rows."""
 
@@ -26,10 +28,6 @@ class WhitelistImport(models.Model):
     accepted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
 
 class ImportRowError(models.Model):

@@ -19,13 +19,12 @@ from functools import partial
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, connections, transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Conflict, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import User
+from hub.services.jobs import job_busy, job_claim
 from whitelist import audit, fast_checks, staging
 from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
 from whitelist.parsers import (
@@ -107,21 +106,15 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
 # --- running an import ----------------------------------------------------------------------------
 
 
-def _claim(import_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        WhitelistImport.objects.filter(pk=import_id, status__in=[Status.QUEUED, Status.RUNNING])
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(status=Status.RUNNING, lease_until=now + LEASE, started_at=Coalesce("started_at", now))
-    )
-
-
 def import_run(*, import_id: int) -> str:
-    """Run (or resume) an import to its end; returns its final status, or ``busy`` while
+    """Run (or resume) an import to its end; returns its final status. Raises JobBusy while
     another run holds the lease."""
-    if not _claim(import_id):
+    claimable = (Status.QUEUED, Status.RUNNING)
+    if not job_claim(WhitelistImport, import_id, lease=LEASE, running=Status.RUNNING, claimable=claimable):
         status = WhitelistImport.objects.values_list("status", flat=True).get(pk=import_id)
-        return status if status in (Status.SUCCEEDED, Status.FAILED) else "busy"
+        if status in (Status.SUCCEEDED, Status.FAILED):
+            return status
+        raise job_busy(WhitelistImport, import_id)
     whitelist_import = WhitelistImport.objects.select_related("whitelist").get(pk=import_id)
     path = whitelist_import.file.path
     try:
