@@ -3,8 +3,6 @@ events, statistics and policies (API.md). Thin adapters over services and select
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +14,7 @@ from rest_framework.views import APIView
 
 from hub.api.base import PaginatedAPIView
 from hub.api.exports import export_response
-from hub.api.fields import RegionCodeField
+from hub.api.fields import RegionCodeField, money_field, rate_field
 from hub.api.schema import error_responses
 from hub.errors import InvalidInput
 from hub.verification.serializers import SubjectVerificationSerializer
@@ -40,9 +38,6 @@ from lending.services.matches import event_create, event_record_intent, match_pr
 from lending.services.policies import policy_publish
 from lending.services.products import product_create, product_transition
 from lending.stats import lending_rows, matching_rows
-
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
-RATE = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal("0"), "max_value": Decimal("100")}
 
 # --- products -------------------------------------------------------------------------------------
 
@@ -83,7 +78,7 @@ class ProductListCreateApi(PaginatedAPIView):
     class FilterSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=ProductCategory.choices, required=False)
         region_code = RegionCodeField(required=False)
-        amount = serializers.DecimalField(**MONEY, required=False)
+        amount = money_field(required=False)
         bank = serializers.CharField(max_length=32, required=False)
         mine = serializers.BooleanField(required=False, default=False)
 
@@ -91,10 +86,10 @@ class ProductListCreateApi(PaginatedAPIView):
         name = serializers.CharField(max_length=100)
         category = serializers.ChoiceField(choices=ProductCategory.choices)
         description = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
-        min_amount = serializers.DecimalField(**MONEY)
-        max_amount = serializers.DecimalField(**MONEY)
-        min_rate = serializers.DecimalField(**RATE)
-        max_rate = serializers.DecimalField(**RATE)
+        min_amount = money_field()
+        max_amount = money_field()
+        min_rate = rate_field()
+        max_rate = rate_field()
         min_term_months = serializers.IntegerField(min_value=1, max_value=360)
         max_term_months = serializers.IntegerField(min_value=1, max_value=360)
         guarantee = serializers.ChoiceField(choices=Guarantee.choices)
@@ -270,7 +265,7 @@ class ApplicationListCreateApi(PaginatedAPIView):
 
     class InputSerializer(serializers.Serializer):
         product = serializers.IntegerField(allow_null=True, min_value=1)
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+        amount = money_field()
         term_months = serializers.IntegerField(min_value=1, max_value=360)
         purpose = serializers.CharField(max_length=200)
 
@@ -320,8 +315,8 @@ class ApplicationDetailApi(APIView):
 
 
 class ApproveInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    rate = serializers.DecimalField(**RATE)
+    amount = money_field()
+    rate = rate_field()
     term_months = serializers.IntegerField(min_value=1, max_value=360)
     guarantee = serializers.ChoiceField(choices=Guarantee.choices)
     first_loan = serializers.BooleanField(default=False)
@@ -336,12 +331,12 @@ class RejectInputSerializer(serializers.Serializer):
 
 class SignInputSerializer(serializers.Serializer):
     contract_no = serializers.CharField(max_length=64)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = money_field()
     signed_on = serializers.DateField()
 
 
 class DisburseInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = money_field()
     disbursed_on = serializers.DateField()
 
 
@@ -419,9 +414,7 @@ class MatchDetailApi(APIView):
 class MatchProgressApi(APIView):
     class InputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=[choice for choice in Match.Status.choices if choice[0] != "intent"])
-        amount = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
-        )
+        amount = money_field(required=False, allow_null=True)
         reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(
@@ -489,9 +482,7 @@ class EventIntentApi(APIView):
     class InputSerializer(serializers.Serializer):
         bank = serializers.CharField(max_length=32)
         enterprise = serializers.CharField(max_length=18)
-        amount = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
-        )
+        amount = money_field(required=False, allow_null=True)
         category = serializers.ChoiceField(choices=ProductCategory.choices, required=False, default="")
 
     @extend_schema(

@@ -5,12 +5,12 @@ the services' (and the API's), so those errors land on the right field."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.amounts import MONEY, RATE
 from hub.consent_forms import CategoryCheckboxes
 from hub.identifiers import validate_region_code, validate_uscc
 from hub.models import Organization
@@ -20,8 +20,6 @@ from lending.models.products import Guarantee, ProductCategory
 from lending.services.matches import MATCH_TRANSITIONS
 
 _SEPARATORS = re.compile(r"[\s,，;；、]+")
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
-RATE = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal("0"), "max_value": Decimal("100")}
 TERM = {"min_value": 1, "max_value": 360}
 
 

@@ -55,6 +55,8 @@ def test_a_bank_creates_a_draft_and_publishes_it(api_client_for, bank_officer, a
         ({"guarantee": "handshake"}, "guarantee"),
         ({"region_codes": ["990000"]}, "region_codes"),
         ({"min_amount": "abc"}, "min_amount"),
+        # A page refused a zero minimum amount and the API took it: both refuse it now.
+        ({"min_amount": "0.00"}, "min_amount"),
         ({"eligibility": {"min_tax_grade": "Z"}}, "eligibility"),
         ({"eligibility": {"favourite_colour": "red"}}, "eligibility"),
         ({"eligibility": {"scales": [["small"]]}}, "eligibility"),
