@@ -1,0 +1,230 @@
+"""Pages of matches: matchmaking events (政银企对接) and the banks' follow-up of every match."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hub.errors import Conflict, HubError
+from hub.identifiers import region_name
+from hub.pagination import page_of
+from hub.selectors.organizations import active_bank_choices
+from hub.web.access import role_required
+from hub.web.forms import add_service_error, errors_shown_on, submit_to_service
+from lending.forms import (
+    MATCH_FILTER_OPEN,
+    WORKBENCH_ALL,
+    EventCreateForm,
+    IntentForm,
+    MatchFilterForm,
+    MatchProgressForm,
+    next_match_statuses,
+)
+from lending.models import Match
+from lending.selectors.lending import (
+    event_get,
+    events_visible_to,
+    match_get,
+    matches_visible_to,
+)
+from lending.services.matches import OPEN_STATUSES, event_create, event_record_intent, match_progress
+from lending.views.common import (
+    EVENTS_PAGE_SIZE,
+    MATCHES_PAGE_SIZE,
+    category_label,
+    query_without_page,
+)
+
+# --- matchmaking events --------------------------------------------------------------------------------------
+
+
+def _may_organize(user) -> bool:
+    organization = user.organization
+    return organization is not None and (organization.is_platform or organization.is_regulator)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def events(request):
+    """Matchmaking events the caller may see; platforms and regulators create them here."""
+    user = request.user
+    form = None
+    if _may_organize(user):
+        form = EventCreateForm(request.POST or None, initial={"region_code": user.organization.region_code})
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        event, status = submit_to_service(form, event_create, actor=user)
+        if event is not None:
+            messages.success(request, _("Matchmaking event %(title)s is created.") % {"title": event.title})
+            return redirect("event", event_id=event.pk)
+    page, number, has_next = page_of(request, events_visible_to(user).order_by("-held_on", "-id"), EVENTS_PAGE_SIZE)
+    counts = {
+        row["event_id"]: row["count"]
+        for row in matches_visible_to(user)
+        .filter(event_id__in=[event.pk for event in page])
+        .values("event_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    rows = [
+        {
+            "event": event,
+            "region": region_name(event.region_code) or event.region_code,
+            "matches": counts.get(event.pk, 0),
+        }
+        for event in page
+    ]
+    context = {"form": form, "rows": rows, "page_number": number, "has_next": has_next, "page_query": ""}
+    return render(request, "lending/events.html", context, status=status)
+
+
+def _match_rows(matches, bound: tuple[int, MatchProgressForm] | None = None) -> list[dict]:
+    now = timezone.now()
+    rows = []
+    for match in matches:
+        form = None
+        if match.source != Match.Source.APPLICATION and match.status in OPEN_STATUSES:
+            if bound is not None and bound[0] == match.pk:
+                form = bound[1]
+            else:
+                form = MatchProgressForm(match=match, prefix=f"match-{match.pk}")
+        rows.append(
+            {
+                "match": match,
+                "category_label": category_label(match.category) if match.category else "",
+                "contact_overdue": match.status == Match.Status.INTENT
+                and match.contact_due_at is not None
+                and match.contact_due_at < now,
+                "form": form,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_detail(request, event_id: int):
+    """An event, its matches, and (for its organizer) the form to record an intent."""
+    user = request.user
+    event = event_get(user=user, event_id=event_id)
+    is_organizer = event.organizer_id == user.organization_id
+    form = IntentForm(request.POST or None, banks=active_bank_choices()) if is_organizer else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            values = form.cleaned_data
+            try:
+                match = event_record_intent(
+                    actor=user,
+                    event_id=event.pk,
+                    bank_code=values["bank"],
+                    uscc=values["enterprise"],
+                    amount=values["amount"],
+                    category=values["category"],
+                )
+            except HubError as error:
+                add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _("The intent of %(enterprise)s with %(bank)s is recorded; the bank will follow it up.")
+                    % {"enterprise": match.enterprise_name or match.enterprise.name, "bank": match.bank.name},
+                )
+                return redirect("event", event_id=event.pk)
+    page, number, has_next = page_of(
+        request, matches_visible_to(user).filter(event=event).order_by("-id"), MATCHES_PAGE_SIZE
+    )
+    context = {
+        "event": event,
+        "region": region_name(event.region_code) or event.region_code,
+        "form": form,
+        "rows": _match_rows(page),
+        "page_number": number,
+        "has_next": has_next,
+        "page_query": "",
+    }
+    return render(request, "lending/event_detail.html", context, status=status)
+
+
+# --- the banks' follow-up of matches --------------------------------------------------------------------------
+
+
+def _render_matches(request, bound: tuple[int, MatchProgressForm] | None = None, status: int = 200):
+    filter_form = MatchFilterForm(request.GET or None)
+    if filter_form.is_bound and not filter_form.is_valid():
+        return render(request, "400.html", status=400)
+    values = filter_form.cleaned_data if filter_form.is_bound else {}
+    chosen = values.get("status") or MATCH_FILTER_OPEN
+    if not filter_form.is_bound:
+        filter_form = MatchFilterForm(initial={"status": chosen})
+    queryset = matches_visible_to(request.user)
+    if values.get("source"):
+        queryset = queryset.filter(source=values["source"])
+    if chosen == MATCH_FILTER_OPEN:
+        queryset = queryset.filter(status__in=OPEN_STATUSES).order_by("contact_due_at", "id")
+    elif chosen == WORKBENCH_ALL:
+        queryset = queryset.order_by("-id")
+    else:
+        queryset = queryset.filter(status=chosen).order_by("-id")
+    page, number, has_next = page_of(request, queryset, MATCHES_PAGE_SIZE)
+    if bound is not None and all(match.pk != bound[0] for match in page):
+        # The row whose form failed stays in view, whatever the list shows.
+        page.insert(0, match_get(user=request.user, match_id=bound[0]))
+    context = {
+        "filter_form": filter_form,
+        "rows": _match_rows(page, bound),
+        "page_number": number,
+        "has_next": has_next,
+        "page_query": query_without_page(request),
+    }
+    return render(request, "lending/matches.html", context, status=status)
+
+
+@role_required("bank")
+@require_http_methods(["GET"])
+def matches(request):
+    """The bank's pairings to follow up: from events and whitelists by hand here; those
+    from applications follow their application."""
+    return _render_matches(request)
+
+
+@role_required("bank")
+@require_POST
+def match_progress_view(request, match_id: int):
+    match = match_get(user=request.user, match_id=match_id)
+    form = MatchProgressForm(request.POST, match=match, prefix=f"match-{match.pk}")
+    if not next_match_statuses(match.status) or match.source == Match.Source.APPLICATION:
+        messages.error(request, _("Match #%(id)s cannot be moved from here.") % {"id": match.pk})
+        return redirect("matches")
+    if not form.is_valid():
+        return _render_matches(request, bound=(match.pk, form), status=400)
+    values = form.cleaned_data
+    with errors_shown_on(form) as refusal:
+        match = match_progress(
+            actor=request.user,
+            match_id=match.pk,
+            status=values["status"],
+            amount=values["amount"],
+            reason=values["reason"],
+        )
+    if isinstance(refusal.error, Conflict):  # the match moved on meanwhile
+        messages.error(request, refusal.error.message)
+        return redirect("matches")
+    if refusal.error:
+        return _render_matches(request, bound=(match.pk, form), status=refusal.error.status_code)
+    messages.success(
+        request, _("Match #%(id)s is now %(status)s.") % {"id": match.pk, "status": match.get_status_display()}
+    )
+    return redirect("matches")
