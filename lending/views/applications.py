@@ -28,10 +28,7 @@ from lending.forms import (
     action_form_initial,
 )
 from lending.models import Application
-from lending.selectors.lending import (
-    application_get,
-    applications_visible_to,
-)
+from lending.selectors.lending import application_get, applications_visible_to
 from lending.services.applications import TRANSITIONS, application_claim, application_transition
 from lending.services.applications import Messages as ApplicationMessages
 from lending.views.common import (
@@ -46,8 +43,6 @@ from lending.views.common import (
     query_without_page,
     rate_text,
 )
-
-# --- applications: the enterprise's list and the bank's workbench -----------------------------------------------
 
 
 def _duration(seconds: int) -> str:

@@ -18,18 +18,9 @@ from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.web.access import role_required
 from hub.web.forms import add_service_error, run_action
-from lending.forms import (
-    ApplicationForm,
-    ProductCreateForm,
-    ProductFilterForm,
-)
+from lending.forms import ApplicationForm, ProductCreateForm, ProductFilterForm
 from lending.models import Application, LoanProduct
-from lending.selectors.lending import (
-    product_get,
-    products_of_bank,
-    products_published,
-    recommendations_for,
-)
+from lending.selectors.lending import product_get, products_of_bank, products_published, recommendations_for
 from lending.services.applications import application_submit
 from lending.services.products import product_create, product_transition
 from lending.views.common import (
@@ -41,8 +32,6 @@ from lending.views.common import (
     rate_text,
     region_labels,
 )
-
-# --- products ----------------------------------------------------------------------------------------
 
 
 def _banks_with_products() -> list[tuple[str, str]]:

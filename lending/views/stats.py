@@ -14,15 +14,9 @@ from hub.identifiers import region_name
 from hub.models import Organization
 from hub.web.access import role_required
 from hub.web.charts import bar_chart
-from lending.forms import (
-    DashboardForm,
-)
+from lending.forms import DashboardForm
 from lending.stats import UNCLAIMED, lending_rows, matching_rows, overdue_applications_count, parse_request
-from lending.views.common import (
-    category_label,
-)
-
-# --- the regulators' dashboard --------------------------------------------------------------------------------
+from lending.views.common import category_label
 
 
 def _key_labels(group_by: str, keys: list[str]) -> dict[str, str]:
