@@ -1,28 +1,28 @@
 from django.urls import path
 
-from lending import apis
+from lending.apis import applications, matches, policies, products, stats
 
 urlpatterns = [
-    path("products/", apis.ProductListCreateApi.as_view(), name="api-products"),
-    path("products/<int:product_id>/", apis.ProductDetailApi.as_view(), name="api-product"),
-    path("products/<int:product_id>/publish/", apis.ProductPublishApi.as_view(), name="api-product-publish"),
-    path("products/<int:product_id>/withdraw/", apis.ProductWithdrawApi.as_view(), name="api-product-withdraw"),
-    path("recommendations/", apis.RecommendationsApi.as_view(), name="api-recommendations"),
-    path("applications/", apis.ApplicationListCreateApi.as_view(), name="api-applications"),
-    path("applications/<int:application_id>/", apis.ApplicationDetailApi.as_view(), name="api-application"),
+    path("products/", products.ProductListCreateApi.as_view(), name="api-products"),
+    path("products/<int:product_id>/", products.ProductDetailApi.as_view(), name="api-product"),
+    path("products/<int:product_id>/publish/", products.ProductPublishApi.as_view(), name="api-product-publish"),
+    path("products/<int:product_id>/withdraw/", products.ProductWithdrawApi.as_view(), name="api-product-withdraw"),
+    path("recommendations/", products.RecommendationsApi.as_view(), name="api-recommendations"),
+    path("applications/", applications.ApplicationListCreateApi.as_view(), name="api-applications"),
+    path("applications/<int:application_id>/", applications.ApplicationDetailApi.as_view(), name="api-application"),
     *[
         path(f"applications/<int:application_id>/{action}/", api.as_view(), name=f"api-application-{action}")
-        for action, api in apis.APPLICATION_ACTION_APIS.items()
+        for action, api in applications.APPLICATION_ACTION_APIS.items()
     ],
-    path("matches/", apis.MatchListApi.as_view(), name="api-matches"),
-    path("matches/<int:match_id>/", apis.MatchDetailApi.as_view(), name="api-match"),
-    path("matches/<int:match_id>/progress/", apis.MatchProgressApi.as_view(), name="api-match-progress"),
-    path("matchmaking-events/", apis.EventListCreateApi.as_view(), name="api-events"),
-    path("matchmaking-events/<int:event_id>/", apis.EventDetailApi.as_view(), name="api-event"),
-    path("matchmaking-events/<int:event_id>/intents/", apis.EventIntentApi.as_view(), name="api-event-intents"),
-    path("stats/lending/", apis.LendingStatsApi.as_view(), name="api-stats-lending"),
-    path("stats/lending/export/", apis.LendingStatsExportApi.as_view(), name="api-stats-lending-export"),
-    path("stats/matching/", apis.MatchingStatsApi.as_view(), name="api-stats-matching"),
-    path("stats/matching/export/", apis.MatchingStatsExportApi.as_view(), name="api-stats-matching-export"),
-    path("policies/", apis.PolicyCreateApi.as_view(), name="api-policies"),
+    path("matches/", matches.MatchListApi.as_view(), name="api-matches"),
+    path("matches/<int:match_id>/", matches.MatchDetailApi.as_view(), name="api-match"),
+    path("matches/<int:match_id>/progress/", matches.MatchProgressApi.as_view(), name="api-match-progress"),
+    path("matchmaking-events/", matches.EventListCreateApi.as_view(), name="api-events"),
+    path("matchmaking-events/<int:event_id>/", matches.EventDetailApi.as_view(), name="api-event"),
+    path("matchmaking-events/<int:event_id>/intents/", matches.EventIntentApi.as_view(), name="api-event-intents"),
+    path("stats/lending/", stats.LendingStatsApi.as_view(), name="api-stats-lending"),
+    path("stats/lending/export/", stats.LendingStatsExportApi.as_view(), name="api-stats-lending-export"),
+    path("stats/matching/", stats.MatchingStatsApi.as_view(), name="api-stats-matching"),
+    path("stats/matching/export/", stats.MatchingStatsExportApi.as_view(), name="api-stats-matching-export"),
+    path("policies/", policies.PolicyCreateApi.as_view(), name="api-policies"),
 ]

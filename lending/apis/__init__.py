@@ -1,0 +1,2 @@
+"""API of lending, one module per aggregate: products, applications, matches (and events),
+stats, policies."""
