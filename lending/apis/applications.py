@@ -14,7 +14,7 @@ from hub.api.schema import error_responses
 from hub.verification.serializers import SubjectVerificationSerializer
 from lending.models import Application, ApplicationTransition
 from lending.models.products import Guarantee
-from lending.selectors.lending import application_get, applications_visible_to
+from lending.selectors.applications import application_get, applications_visible_to
 from lending.services.applications import application_claim, application_submit, application_transition
 
 

@@ -12,7 +12,7 @@ from hub.api.fields import RegionCodeField, money_field
 from hub.api.schema import error_responses
 from lending.models import Match, MatchmakingEvent
 from lending.models.products import ProductCategory
-from lending.selectors.lending import event_get, events_visible_to, match_get, matches_visible_to
+from lending.selectors.matches import event_get, events_visible_to, match_get, matches_visible_to
 from lending.serializers import MatchOutputSerializer
 from lending.services.matches import event_create, event_record_intent, match_progress
 

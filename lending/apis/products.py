@@ -13,7 +13,7 @@ from hub.api.fields import RegionCodeField, money_field, rate_field
 from hub.api.schema import error_responses
 from lending.models import LoanProduct
 from lending.models.products import Guarantee, ProductCategory
-from lending.selectors.lending import product_get, products_of_bank, products_published, recommendations_for
+from lending.selectors.products import product_get, products_of_bank, products_published, recommendations_for
 from lending.services.products import product_create, product_transition
 
 

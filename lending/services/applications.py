@@ -29,7 +29,7 @@ from lending.calendar import add_working_days
 from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
-from lending.selectors.lending import banks_serving
+from lending.selectors.products import banks_serving
 from lending.services.matches import match_follow_application
 from lending.stats_maintenance import aggregates_apply
 

@@ -28,7 +28,7 @@ from lending.forms import (
     action_form_initial,
 )
 from lending.models import Application
-from lending.selectors.lending import application_get, applications_visible_to
+from lending.selectors.applications import application_get, applications_visible_to
 from lending.services.applications import TRANSITIONS, application_claim, application_transition
 from lending.services.applications import Messages as ApplicationMessages
 from lending.views.common import (

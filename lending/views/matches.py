@@ -27,7 +27,7 @@ from lending.forms import (
     next_match_statuses,
 )
 from lending.models import Match
-from lending.selectors.lending import event_get, events_visible_to, match_get, matches_visible_to
+from lending.selectors.matches import event_get, events_visible_to, match_get, matches_visible_to
 from lending.services.matches import OPEN_STATUSES, event_create, event_record_intent, match_progress
 from lending.views.common import EVENTS_PAGE_SIZE, MATCHES_PAGE_SIZE, category_label, query_without_page
 

@@ -20,7 +20,7 @@ from hub.web.access import role_required
 from hub.web.forms import add_service_error, run_action
 from lending.forms import ApplicationForm, ProductCreateForm, ProductFilterForm
 from lending.models import Application, LoanProduct
-from lending.selectors.lending import product_get, products_of_bank, products_published, recommendations_for
+from lending.selectors.products import product_get, products_of_bank, products_published, recommendations_for
 from lending.services.applications import application_submit
 from lending.services.products import product_create, product_transition
 from lending.views.common import (

@@ -14,7 +14,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
 from lending.models import Match
-from lending.selectors.lending import banks_serving
+from lending.selectors.products import banks_serving
 from lending.services.matches import Listing, matches_create_for_listings
 from whitelist import audit
 from whitelist.models import PublishedEntry, Whitelist, WhitelistVersion

@@ -1,4 +1,4 @@
-"""Reads of products, applications, matches and events, scoped to the caller."""
+"""Reads of loan products and recommendations, scoped to the caller."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
-from hub.identifiers import region_covers, region_prefix
+from hub.identifiers import region_covers
 from hub.models import Organization, User
 from lending.eligibility import FAILED, UNKNOWN, enterprise_facts, evaluate
-from lending.models import Application, LoanProduct, Match, MatchmakingEvent
+from lending.models import LoanProduct
 
 
 def products_published(
@@ -87,87 +87,3 @@ def recommendations_for(*, user: User) -> list[dict]:
     return sorted(
         results, key=lambda item: (item["failed"], item["unknown"], -item["product"].max_amount, item["product"].pk)
     )
-
-
-def applications_visible_to(user: User, *, open_demands: bool = False) -> QuerySet[Application]:
-    """An enterprise sees its own; a bank those addressed to it, or with ``open_demands``
-    the unclaimed open demands in regions it serves; the operator all."""
-    queryset = Application.objects.select_related("product", "bank", "enterprise__verification")
-    if user.is_operator:
-        return queryset
-    organization = user.organization
-    if organization is None:
-        return queryset.none()
-    if organization.is_enterprise:
-        return queryset.filter(enterprise=organization)
-    if organization.is_bank:
-        if open_demands:
-            served = {organization.region_code}
-            for codes in LoanProduct.objects.filter(bank=organization, status=LoanProduct.Status.PUBLISHED).values_list(
-                "region_codes", flat=True
-            ):
-                served.update(codes)
-            region_filter = Q()
-            for code in served:
-                region_filter |= Q(region_code__startswith=region_prefix(code))
-            return queryset.filter(
-                region_filter, product__isnull=True, bank__isnull=True, status=Application.Status.SUBMITTED
-            )
-        return queryset.filter(bank=organization)
-    return queryset.none()
-
-
-def application_get(*, user: User, application_id: int) -> Application:
-    application = (
-        applications_visible_to(user).filter(pk=application_id).first()
-        or applications_visible_to(user, open_demands=True).filter(pk=application_id).first()
-    )
-    if application is None:
-        raise NotFound(_("Application not found."))
-    return application
-
-
-def matches_visible_to(user: User) -> QuerySet[Match]:
-    queryset = Match.objects.select_related("bank", "enterprise", "event")
-    if user.is_operator:
-        return queryset
-    organization = user.organization
-    if organization is None:
-        return queryset.none()
-    if organization.is_bank:
-        return queryset.filter(bank=organization)
-    if organization.is_enterprise:
-        return queryset.filter(enterprise=organization)
-    if organization.is_regulator:
-        return queryset.filter(region_code__startswith=region_prefix(organization.region_code))
-    return queryset.filter(event__organizer=organization)
-
-
-def match_get(*, user: User, match_id: int) -> Match:
-    match = matches_visible_to(user).filter(pk=match_id).first()
-    if match is None:
-        raise NotFound(_("Match not found."))
-    return match
-
-
-def events_visible_to(user: User) -> QuerySet[MatchmakingEvent]:
-    queryset = MatchmakingEvent.objects.select_related("organizer")
-    if user.is_operator:
-        return queryset
-    organization = user.organization
-    if organization is None:
-        return queryset.none()
-    if organization.is_regulator:
-        return queryset.filter(
-            Q(organizer=organization) | Q(region_code__startswith=region_prefix(organization.region_code))
-        )
-    if organization.is_platform:
-        return queryset.filter(organizer=organization)
-    return queryset.filter(matches__in=matches_visible_to(user)).distinct()
-
-
-def event_get(*, user: User, event_id: int) -> MatchmakingEvent:
-    event = events_visible_to(user).filter(pk=event_id).first()
-    if event is None:
-        raise NotFound(_("Matchmaking event not found."))
-    return event

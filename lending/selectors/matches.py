@@ -1,0 +1,57 @@
+"""Reads of matches and matchmaking events, scoped to the caller."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from hub.errors import NotFound
+from hub.identifiers import region_prefix
+from hub.models import User
+from lending.models import Match, MatchmakingEvent
+
+
+def matches_visible_to(user: User) -> QuerySet[Match]:
+    queryset = Match.objects.select_related("bank", "enterprise", "event")
+    if user.is_operator:
+        return queryset
+    organization = user.organization
+    if organization is None:
+        return queryset.none()
+    if organization.is_bank:
+        return queryset.filter(bank=organization)
+    if organization.is_enterprise:
+        return queryset.filter(enterprise=organization)
+    if organization.is_regulator:
+        return queryset.filter(region_code__startswith=region_prefix(organization.region_code))
+    return queryset.filter(event__organizer=organization)
+
+
+def match_get(*, user: User, match_id: int) -> Match:
+    match = matches_visible_to(user).filter(pk=match_id).first()
+    if match is None:
+        raise NotFound(_("Match not found."))
+    return match
+
+
+def events_visible_to(user: User) -> QuerySet[MatchmakingEvent]:
+    queryset = MatchmakingEvent.objects.select_related("organizer")
+    if user.is_operator:
+        return queryset
+    organization = user.organization
+    if organization is None:
+        return queryset.none()
+    if organization.is_regulator:
+        return queryset.filter(
+            Q(organizer=organization) | Q(region_code__startswith=region_prefix(organization.region_code))
+        )
+    if organization.is_platform:
+        return queryset.filter(organizer=organization)
+    return queryset.filter(matches__in=matches_visible_to(user)).distinct()
+
+
+def event_get(*, user: User, event_id: int) -> MatchmakingEvent:
+    event = events_visible_to(user).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound(_("Matchmaking event not found."))
+    return event
