@@ -1,5 +1,5 @@
 """Forms of the credit pull and connector pages. They validate shapes; the services decide,
-and their domain errors are shown next to the fields they name (hub.forms.add_service_error).
+and their domain errors are shown next to the fields they name (hub.web.forms.add_service_error).
 Field names are the services' (and the API's) so those errors land on the right field."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from connectors import registry
 from connectors.services.connectors import Messages as RegisterMessages
 from hub.categories import Category
-from hub.consent_forms import CategoryCheckboxes
 from hub.identifiers import validate_uscc
+from hub.web.widgets import CategoryCheckboxes
 
 _SEPARATORS = re.compile(r"[\s,，;；、]+")
 

@@ -141,7 +141,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        return None  # a bug: Django's 500 handler logs it and answers in JSON (hub.views).
+        return None  # a bug: Django's 500 handler logs it and answers in JSON (hub.views.health).
 
     headers = {}
     if getattr(exc, "auth_header", None):

@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hub.idempotency.IdempotencyMiddleware",
+    "hub.api.idempotency.IdempotencyMiddleware",
     "hub.web.errors.DomainErrorMiddleware",
 ]
 
@@ -278,16 +278,19 @@ WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "hub.authentication.BearerTokenAuthentication",
+        "hub.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["hub.throttling.OrganizationRateThrottle", "hub.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hub.api.throttling.OrganizationRateThrottle",
+        "hub.api.throttling.AnonymousRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "organization": env_str("HUB_THROTTLE_ORGANIZATION", "600/min"),
         "anonymous": env_str("HUB_THROTTLE_ANONYMOUS", "60/min"),
     },
-    "DEFAULT_PAGINATION_CLASS": "hub.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "hub.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "hub.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "hub.errors.api_exception_handler",

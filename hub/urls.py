@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from hub import apis, views
+from hub import apis
+from hub.views import health
 
 api_v1 = [
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
@@ -38,9 +39,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("register/", views.register_enterprise, name="register"),
-    path("", include("hub.consent_urls")),
+    path("", include("hub.page_urls")),
     path("", include("hub.verification.page_urls")),
     path("", include("connectors.page_urls")),
     path("", include("whitelist.page_urls")),
@@ -53,15 +52,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
-handler400 = "hub.views.bad_request"
-handler403 = "hub.views.permission_denied"
-handler404 = "hub.views.page_not_found"
-handler500 = "hub.views.server_error"
+handler400 = "hub.views.health.bad_request"
+handler403 = "hub.views.health.permission_denied"
+handler404 = "hub.views.health.page_not_found"
+handler500 = "hub.views.health.server_error"

@@ -1,5 +1,5 @@
 """Forms of the lending pages. They validate shapes; the services decide, and their domain
-errors are shown next to the fields they name (hub.forms.add_service_error). Field names are
+errors are shown next to the fields they name (hub.web.forms.add_service_error). Field names are
 the services' (and the API's), so those errors land on the right field."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.amounts import MONEY, RATE
-from hub.consent_forms import CategoryCheckboxes
 from hub.identifiers import validate_region_code, validate_uscc
 from hub.models import Organization
+from hub.web.widgets import CategoryCheckboxes
 from lending.eligibility import TAX_GRADES
 from lending.models import Application, Match
 from lending.models.products import Guarantee, ProductCategory

@@ -1,5 +1,5 @@
 """Forms of the whitelist pages. They validate shapes; the services decide, and their domain
-errors are shown next to the fields they name (hub.forms.add_service_error). Field names are
+errors are shown next to the fields they name (hub.web.forms.add_service_error). Field names are
 the services' (and the API's), so those errors land on the right field."""
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.identifiers import region_name
-from hub.pagination import page_of
 from hub.web.access import role_required
 from hub.web.forms import errors_shown_on, run_action, submit_to_service
+from hub.web.pagination import page_of
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
 from whitelist.parsers import COLUMNS

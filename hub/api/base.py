@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.views import APIView
 
-from hub.pagination import CursorPagination
+from hub.api.pagination import CursorPagination
 
 
 class PaginatedAPIView(APIView):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub import audit
-from hub.authentication import TOKEN_PREFIX, hash_token
+from hub.api.authentication import TOKEN_PREFIX, hash_token
 from hub.errors import HubError
 from hub.models import ApiToken, User
 

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.api.base import PaginatedAPIView
+from hub.api.pagination import CursorPagination
 from hub.api.schema import error_responses
 from hub.models import DocumentReview
-from hub.pagination import CursorPagination
 from hub.selectors.document_review import (
     DOCUMENTS,
     document_content,

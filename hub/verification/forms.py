@@ -1,4 +1,4 @@
-"""Forms of the verification pages; the services decide (hub.forms.submit_to_service)."""
+"""Forms of the verification pages; the services decide (hub.web.forms.submit_to_service)."""
 
 from __future__ import annotations
 

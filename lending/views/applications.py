@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import Conflict
 from hub.identifiers import region_name
-from hub.pagination import page_of
 from hub.web.access import role_required
 from hub.web.forms import errors_shown_on, run_action
+from hub.web.pagination import page_of
 from lending.forms import (
     ACTION_FORMS,
     IN_PROGRESS,

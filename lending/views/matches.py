@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import Conflict, HubError
 from hub.identifiers import region_name
-from hub.pagination import page_of
 from hub.selectors.organizations import active_bank_choices
 from hub.web.access import role_required
 from hub.web.forms import add_service_error, errors_shown_on, submit_to_service
+from hub.web.pagination import page_of
 from lending.forms import (
     MATCH_FILTER_OPEN,
     WORKBENCH_ALL,

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.errors import HubError
 from hub.models import Organization
-from hub.pagination import page_of
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.web.access import role_required
 from hub.web.forms import add_service_error, run_action
+from hub.web.pagination import page_of
 from lending.forms import ApplicationForm, ProductCreateForm, ProductFilterForm
 from lending.models import Application, LoanProduct
 from lending.selectors.products import product_get, products_of_bank, products_published, recommendations_for

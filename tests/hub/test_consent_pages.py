@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.services.profiles import credit_profile_read
-from hub.consent_forms import DEFAULT_VALIDITY_DAYS
+from hub.forms import DEFAULT_VALIDITY_DAYS
 from hub.models import AuditEvent, Authorization, Notification
 from tests.connectors.factories import AuthorizationFactory
 from tests.hub.factories import OrganizationFactory

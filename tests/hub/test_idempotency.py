@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from hub.idempotency import _request_hash
+from hub.api.idempotency import _request_hash
 from hub.models import IdempotencyRecord, Organization, User
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.categories import category_labels
-from hub.consent_forms import AuthorizationGrantForm
 from hub.errors import HubError
+from hub.forms import AuthorizationGrantForm
 from hub.models import Authorization
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to

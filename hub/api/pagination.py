@@ -1,3 +1,5 @@
+"""The API's pagination: cursors, so deep pages cost what the first does."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ class CursorPagination(pagination.CursorPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) > 1 or not _whole_number(raw[0]) or not 1 <= int(raw[0]) <= self.max_page_size:
+        if len(raw) > 1 or not is_whole_number(raw[0]) or not 1 <= int(raw[0]) <= self.max_page_size:
             message = _("page_size must be a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
         return int(raw[0])
@@ -42,19 +44,6 @@ class CursorPagination(pagination.CursorPagination):
         }
 
 
-def _whole_number(text: str) -> bool:
+def is_whole_number(text: str) -> bool:
     # str.isdigit() alone also admits digits int() refuses, such as "²".
     return text.isascii() and text.isdigit()
-
-
-MAX_PAGE = 10_000
-
-
-def page_of(request, queryset, size: int) -> tuple[list, int, bool]:
-    """One page of ``queryset`` for the pages, by ``?page=`` (anything but a page number from
-    1 to 10,000 reads as the first page), without counting the whole queryset. Returns the
-    items, the page number and whether a next page exists."""
-    raw = request.GET.get("page", "1")
-    number = int(raw) if _whole_number(raw) and 1 <= int(raw) <= MAX_PAGE else 1
-    items = list(queryset[(number - 1) * size : number * size + 1])
-    return items[:size], number, len(items) > size

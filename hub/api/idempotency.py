@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
-from hub.authentication import resolve_bearer_user
+from hub.api.authentication import resolve_bearer_user
 from hub.errors import json_error_response
 from hub.models import IdempotencyRecord
 

@@ -1,0 +1,67 @@
+"""Operational endpoints (alive, ready) and the error pages, in JSON under /api/."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from hub.errors import Messages as ErrorMessages
+from hub.errors import json_error_response
+
+
+@never_cache
+def healthz(request):
+    """The process is alive and serving requests."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Ready to serve: the database answers, and Redis when it is configured."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # any failure means not ready; the message says which.
+        checks["database"] = f"error: {error.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            cache.set("readyz", "1", timeout=5)
+            checks["redis"] = "ok" if cache.get("readyz") == "1" else "error: no round trip"
+        except Exception as error:
+            checks["redis"] = f"error: {error.__class__.__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return json_error_response(404, "not_found", ErrorMessages.NOT_FOUND)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return json_error_response(500, "server_error", ErrorMessages.SERVER_ERROR)
+    return render(request, "500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return json_error_response(400, "bad_request", ErrorMessages.MALFORMED)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return json_error_response(403, "forbidden", ErrorMessages.FORBIDDEN)
+    return render(request, "403.html", status=403)
