@@ -3,34 +3,38 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from hub import apis
+from hub.apis import accounts, consent, notifications
 from hub.views import health
 
 api_v1 = [
-    path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
-    path("auth/token/revoke/", apis.TokenRevokeApi.as_view(), name="api-token-revoke"),
-    path("me/", apis.MeApi.as_view(), name="api-me"),
-    path("enterprises/", apis.EnterpriseCreateApi.as_view(), name="api-enterprises"),
-    path("enterprises/<str:uscc>/", apis.EnterpriseDetailApi.as_view(), name="api-enterprise"),
-    path("organizations/", apis.OrganizationListCreateApi.as_view(), name="api-organizations"),
-    path("organizations/<int:organization_id>/", apis.OrganizationDetailApi.as_view(), name="api-organization"),
-    path("organizations/<int:organization_id>/members/", apis.MemberListCreateApi.as_view(), name="api-members"),
-    path("authorizations/", apis.AuthorizationListCreateApi.as_view(), name="api-authorizations"),
-    path("authorizations/<int:authorization_id>/", apis.AuthorizationDetailApi.as_view(), name="api-authorization"),
+    path("auth/token/", accounts.TokenApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", accounts.TokenRevokeApi.as_view(), name="api-token-revoke"),
+    path("me/", accounts.MeApi.as_view(), name="api-me"),
+    path("enterprises/", accounts.EnterpriseCreateApi.as_view(), name="api-enterprises"),
+    path("enterprises/<str:uscc>/", accounts.EnterpriseDetailApi.as_view(), name="api-enterprise"),
+    path("organizations/", accounts.OrganizationListCreateApi.as_view(), name="api-organizations"),
+    path("organizations/<int:organization_id>/", accounts.OrganizationDetailApi.as_view(), name="api-organization"),
+    path("organizations/<int:organization_id>/members/", accounts.MemberListCreateApi.as_view(), name="api-members"),
+    path("authorizations/", consent.AuthorizationListCreateApi.as_view(), name="api-authorizations"),
+    path("authorizations/<int:authorization_id>/", consent.AuthorizationDetailApi.as_view(), name="api-authorization"),
     path(
         "authorizations/<int:authorization_id>/revoke/",
-        apis.AuthorizationRevokeApi.as_view(),
+        consent.AuthorizationRevokeApi.as_view(),
         name="api-authorization-revoke",
     ),
     path(
         "authorizations/<int:authorization_id>/sign/",
-        apis.AuthorizationSignApi.as_view(),
+        consent.AuthorizationSignApi.as_view(),
         name="api-authorization-sign",
     ),
-    path("hub/keys/", apis.HubKeysApi.as_view(), name="api-hub-keys"),
-    path("enterprises/<str:uscc>/access-log/", apis.AccessLogApi.as_view(), name="api-access-log"),
-    path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
-    path("notifications/<int:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"),
+    path("hub/keys/", consent.HubKeysApi.as_view(), name="api-hub-keys"),
+    path("enterprises/<str:uscc>/access-log/", consent.AccessLogApi.as_view(), name="api-access-log"),
+    path("notifications/", notifications.NotificationListApi.as_view(), name="api-notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
     path("", include("hub.verification.api_urls")),
     # The project's URL table is the one place that names every app.
     path("", include("connectors.urls")),

@@ -1,0 +1,43 @@
+"""API of notices to an organization."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hub.api.base import PaginatedAPIView
+from hub.api.schema import error_responses
+from hub.models import Notification
+from hub.selectors.notifications import notifications_for
+from hub.services.notifications import notification_mark_read
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
+
+
+class NotificationListApi(PaginatedAPIView):
+    @extend_schema(
+        operation_id="notifications_list",
+        responses={200: NotificationOutputSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request):
+        return self.paginate(notifications_for(request.user), NotificationOutputSerializer)
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(
+        operation_id="notifications_mark_read",
+        request=None,
+        responses={200: NotificationOutputSerializer, **error_responses(401, 404)},
+    )
+    def post(self, request, notification_id: int):
+        return Response(
+            NotificationOutputSerializer(
+                notification_mark_read(user=request.user, notification_id=notification_id)
+            ).data
+        )
