@@ -1,7 +1,7 @@
 """The reference platform simulator: a CDP/1 server (CONNECTOR_PROTOCOL.md) on the standard
 library's HTTP server.
 
-It serves the made-up records of ``connectors/simulator/data.py`` and, when asked to, misbehaves
+It serves the made-up records of ``connectors/simulator/data.py`` (with the enterprises of ``subjects.py``) and, when asked to, misbehaves
 the way real city platforms do — slow answers, 503s, 429s, malformed and repeated records,
 wrong response signatures, enterprises it has never heard of — so that the hub's connector is
 tested and benchmarked against the protocol text over real HTTP rather than against a mock.
@@ -30,7 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from connectors.categories import RECORD_FIELDS
 from connectors.kinds.cdp_http_v1 import signing
-from connectors.simulator.data import legal_representative_identity, records_for
+from connectors.simulator.data import records_for
+from connectors.simulator.subjects import legal_representative_identity
 from hub.categories import ALL_CATEGORIES
 from hub.identifiers import uscc_errors
 from hub.loopback import BackgroundServer

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.models import Connector, CreditRecord
-from connectors.simulator.data import legal_representative_identity
+from connectors.simulator.subjects import legal_representative_identity
 from hub.identifiers import make_uscc
 from hub.models import AuditEvent, Notification, Organization, Signer, Verification, VerificationAttempt
 from hub.services.organizations import enterprise_register

@@ -17,8 +17,9 @@ from django.core.management import CommandError, call_command
 
 from connectors.categories import record_errors
 from connectors.kinds.cdp_http_v1 import signing
-from connectors.simulator.data import ANCHOR_DATE, records_for
+from connectors.simulator.data import records_for
 from connectors.simulator.server import Errors, SimulatorConfig, start_simulator
+from connectors.simulator.subjects import ANCHOR_DATE
 from hub.categories import ALL_CATEGORIES
 from hub.identifiers import make_uscc
 

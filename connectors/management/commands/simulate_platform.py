@@ -3,8 +3,8 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.simulator.data import legal_representative_identity
 from connectors.simulator.server import SimulatorConfig, start_simulator
+from connectors.simulator.subjects import legal_representative_identity
 from hub.categories import ALL_CATEGORIES
 
 SECRET_VARIABLE = "CDP_SIMULATOR_SECRET"

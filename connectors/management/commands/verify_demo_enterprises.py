@@ -12,7 +12,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from connectors.services.connectors import connector_check_health
 from connectors.services.identity import legal_representative_verify
-from connectors.simulator.data import legal_representative_identity
+from connectors.simulator.subjects import legal_representative_identity
 from hub.management.commands.load_demo import ENTERPRISES
 from hub.models import Organization, Signer, User, Verification
 from hub.services.verification import agent_appoint, signers_required_update
