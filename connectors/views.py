@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,7 @@ from hub.categories import CATEGORY_LABELS, category_labels
 from hub.errors import Forbidden, HubError
 from hub.identifiers import region_name
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, run_action, submit_to_service
+from hub.web.forms import add_service_error, run_action, submit_form
 
 RECENT_PULLS = 20
 
@@ -195,15 +194,17 @@ def connectors(request):
     form = ConnectorRegisterForm(request.POST or None) if may_register else None
     status = 200
     if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        connector, status = submit_to_service(form, connector_register, actor=user)
-        if connector is not None:
-            messages.success(
-                request,
+        connector, status = submit_form(
+            request,
+            form,
+            connector_register,
+            actor=user,
+            success=lambda connector: (
                 _("Connector %(name)s is registered and waits for the hub operator's approval.")
-                % {"name": connector.name},
-            )
+                % {"name": connector.name}
+            ),
+        )
+        if connector is not None:
             return redirect("connectors")
     context = {"form": form, "rows": _connector_rows(user)}
     return render(request, "connectors/connectors.html", context, status=status)

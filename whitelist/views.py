@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.identifiers import region_name
 from hub.web.access import role_required
-from hub.web.forms import errors_shown_on, run_action, submit_to_service
+from hub.web.forms import errors_shown_on, run_action, submit_form
 from hub.web.pagination import page_of
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
@@ -89,15 +89,17 @@ def whitelists(request):
         form = WhitelistCreateForm(request.POST or None, initial={"region_code": user.organization.region_code})
     status = 200
     if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        whitelist, status = submit_to_service(form, whitelist_create, actor=user)
-        if whitelist is not None:
-            messages.success(
-                request,
+        whitelist, status = submit_form(
+            request,
+            form,
+            whitelist_create,
+            actor=user,
+            success=lambda whitelist: (
                 _("Whitelist %(name)s is created: upload its entries, then a colleague publishes it.")
-                % {"name": whitelist.name},
-            )
+                % {"name": whitelist.name}
+            ),
+        )
+        if whitelist is not None:
             return redirect("whitelist", whitelist_id=whitelist.pk)
     page, number, has_next = page_of(request, whitelists_visible_to(user).order_by("-id"), WHITELISTS_PAGE_SIZE)
     rows = [{"whitelist": whitelist, "region": _region(whitelist.region_code)} for whitelist in page]

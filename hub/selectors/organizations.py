@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
+from hub.identifiers import region_prefix
 from hub.models import Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import enterprise_registration
@@ -55,3 +56,16 @@ def active_bank_choices() -> list[tuple[str, str]]:
     """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
     banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")
     return [(code, f"{name} ({code})") for code, name in banks.values_list("code", "name")]
+
+
+def owned_or_in_region(queryset: QuerySet, organization: Organization, *, owner: str, region: str = "region_code"):
+    """What a regulator or a city platform sees of the things such organizations own (events,
+    whitelists): a regulator its own and everything in its region, a platform its own. Other
+    kinds see none of them here; their selector says what else they see."""
+    if organization.is_regulator:
+        return queryset.filter(
+            Q(**{owner: organization}) | Q(**{f"{region}__startswith": region_prefix(organization.region_code)})
+        )
+    if organization.is_platform:
+        return queryset.filter(**{owner: organization})
+    return queryset.none()

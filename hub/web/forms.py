@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 
 from hub.errors import HubError, NotFound
 
@@ -56,6 +57,17 @@ def submit_to_service(form: forms.Form, service, **arguments):
     with errors_shown_on(form) as refusal:
         return service(**arguments, **form.cleaned_data), 200
     return None, refusal.error.status_code
+
+
+def submit_form(request, form: forms.Form | None, service, *, success: Callable[[object], str], **arguments):
+    """A page's form POSTed: ``form`` None means this person may not fill it (403); otherwise
+    as :func:`submit_to_service`, with the ``success`` message (a function of the result)."""
+    if form is None:
+        raise PermissionDenied
+    result, status = submit_to_service(form, service, **arguments)
+    if result is not None:
+        messages.success(request, success(result))
+    return result, status
 
 
 def run_action(request, service, *, success: Callable[[object], str] | str | None = None, **arguments):

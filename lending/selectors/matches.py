@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import NotFound
 from hub.identifiers import region_prefix
 from hub.models import User
+from hub.selectors.organizations import owned_or_in_region
 from lending.models import Match, MatchmakingEvent
 
 
@@ -41,12 +42,8 @@ def events_visible_to(user: User) -> QuerySet[MatchmakingEvent]:
     organization = user.organization
     if organization is None:
         return queryset.none()
-    if organization.is_regulator:
-        return queryset.filter(
-            Q(organizer=organization) | Q(region_code__startswith=region_prefix(organization.region_code))
-        )
-    if organization.is_platform:
-        return queryset.filter(organizer=organization)
+    if organization.is_regulator or organization.is_platform:
+        return owned_or_in_region(queryset, organization, owner="organizer")
     return queryset.filter(matches__in=matches_visible_to(user)).distinct()
 
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.errors import Conflict, HubError
+from hub.errors import Conflict
 from hub.identifiers import region_name
 from hub.selectors.organizations import active_bank_choices
 from hub.web.access import role_required
-from hub.web.forms import add_service_error, errors_shown_on, submit_to_service
+from hub.web.forms import errors_shown_on, submit_form
 from hub.web.pagination import page_of
 from lending.forms import (
     MATCH_FILTER_OPEN,
@@ -47,11 +46,14 @@ def events(request):
         form = EventCreateForm(request.POST or None, initial={"region_code": user.organization.region_code})
     status = 200
     if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        event, status = submit_to_service(form, event_create, actor=user)
+        event, status = submit_form(
+            request,
+            form,
+            event_create,
+            actor=user,
+            success=lambda event: _("Matchmaking event %(title)s is created.") % {"title": event.title},
+        )
         if event is not None:
-            messages.success(request, _("Matchmaking event %(title)s is created.") % {"title": event.title})
             return redirect("event", event_id=event.pk)
     page, number, has_next = page_of(request, events_visible_to(user).order_by("-held_on", "-id"), EVENTS_PAGE_SIZE)
     counts = {
@@ -97,6 +99,12 @@ def _match_rows(matches, bound: tuple[int, MatchProgressForm] | None = None) -> 
     return rows
 
 
+def _record_intent(*, actor, event_id: int, bank, enterprise, amount, category):
+    return event_record_intent(
+        actor=actor, event_id=event_id, bank_code=bank, uscc=enterprise, amount=amount, category=category
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_detail(request, event_id: int):
@@ -107,30 +115,21 @@ def event_detail(request, event_id: int):
     form = IntentForm(request.POST or None, banks=active_bank_choices()) if is_organizer else None
     status = 200
     if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        status = 400
-        if form.is_valid():
-            values = form.cleaned_data
-            try:
-                match = event_record_intent(
-                    actor=user,
-                    event_id=event.pk,
-                    bank_code=values["bank"],
-                    uscc=values["enterprise"],
-                    amount=values["amount"],
-                    category=values["category"],
-                )
-            except HubError as error:
-                add_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(
-                    request,
-                    _("The intent of %(enterprise)s with %(bank)s is recorded; the bank will follow it up.")
-                    % {"enterprise": match.enterprise_name or match.enterprise.name, "bank": match.bank.name},
-                )
-                return redirect("event", event_id=event.pk)
+        # The form says bank and enterprise (as the service's errors do); its arguments are
+        # bank_code and uscc.
+        match, status = submit_form(
+            request,
+            form,
+            _record_intent,
+            actor=user,
+            event_id=event.pk,
+            success=lambda match: (
+                _("The intent of %(enterprise)s with %(bank)s is recorded; the bank will follow it up.")
+                % {"enterprise": match.enterprise_name or match.enterprise.name, "bank": match.bank.name}
+            ),
+        )
+        if match is not None:
+            return redirect("event", event_id=event.pk)
     page, number, has_next = page_of(
         request, matches_visible_to(user).filter(event=event).order_by("-id"), MATCHES_PAGE_SIZE
     )

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Forbidden, NotFound
-from hub.identifiers import region_prefix
 from hub.models import User
+from hub.selectors.organizations import owned_or_in_region
 from lending.models import Match
 from whitelist.models import PublishedEntry, Whitelist, WhitelistImport
 
@@ -21,13 +21,7 @@ def whitelists_visible_to(user: User) -> QuerySet[Whitelist]:
     organization = user.organization
     if organization is None:
         return queryset.none()
-    if organization.is_regulator:
-        return queryset.filter(
-            Q(owner=organization) | Q(region_code__startswith=region_prefix(organization.region_code))
-        )
-    if organization.is_platform:
-        return queryset.filter(owner=organization)
-    return queryset.none()
+    return owned_or_in_region(queryset, organization, owner="owner")
 
 
 def whitelist_get(*, user: User, whitelist_id: int) -> Whitelist:
