@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from hub.identifiers import USCC_ALPHABET, make_uscc
 from tests.conftest import require_service
-from tests.whitelist.test_imports import FUTURE, run, upload, uscc
+from tests.whitelist.imports.helpers import FUTURE, run, upload, uscc
 from whitelist import fast_checks, staging
 from whitelist.models import WhitelistEntry, WhitelistImport
 from whitelist.parsers import CleanRow, check_row

@@ -1,128 +1,33 @@
-"""The reference platform simulator speaks CDP/1 (CONNECTOR_PROTOCOL.md) over real HTTP.
-
-Every test talks to a simulator started on an ephemeral loopback port, signing its requests
-with the same signing module the hub's client uses. No database is needed.
-"""
+"""The reference platform simulator follows CDP/1: signing vectors, generated data, answers."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from django.core.management import CommandError, call_command
 
 from connectors.categories import record_errors
 from connectors.kinds.cdp_http_v1 import signing
 from connectors.simulator.data import records_for
-from connectors.simulator.server import Errors, SimulatorConfig, start_simulator
+from connectors.simulator.server import Errors
 from connectors.simulator.subjects import ANCHOR_DATE
 from hub.categories import ALL_CATEGORIES
 from hub.identifiers import make_uscc
-
-KEY_ID = "zz-credit"
-SECRET = "s3cret-中原"
-ENTERPRISE = make_uscc(region_code="410105", serial=1)
-OTHER_ENTERPRISE = make_uscc(region_code="410300", serial=2)
-AUTHORIZATION = {
-    "id": "3f1d2c84-8a51-4e0e-9a0c-7d1f2e9b6a10",
-    "purpose": "loan_review",
-    "expires_at": "2026-12-31T23:59:59+08:00",
-}
-
-
-def query_body(**overrides) -> dict:
-    body = {
-        "request_id": "7b0c5c1e-3a52-4c8f-9f57-3d1f0c0a9b11",
-        "uscc": ENTERPRISE,
-        "categories": list(ALL_CATEGORIES),
-        "since": None,
-        "authorization": AUTHORIZATION,
-        "cursor": None,
-    }
-    return {**body, **overrides}
-
-
-def send(
-    base_url: str,
-    method: str,
-    endpoint: str,
-    payload=None,
-    *,
-    key_id=KEY_ID,
-    secret=SECRET,
-    timestamp: int | None = None,
-    clock_offset: int = 0,
-    nonce: str | None = None,
-    signed_path: str | None = None,
-) -> requests.Response:
-    """One signed CDP/1 request, as the hub sends it. ``clock_offset`` puts the hub's clock
-    off by that many seconds; ``signed_path`` signs a different PATH than the one requested,
-    to show which one the platform checks."""
-    body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    timestamp = str(int(time.time()) + clock_offset if timestamp is None else timestamp)
-    nonce = nonce or signing.new_nonce()
-    path = urlsplit(base_url).path + endpoint
-    headers = {
-        signing.KEY_HEADER: key_id,
-        signing.TIMESTAMP_HEADER: timestamp,
-        signing.NONCE_HEADER: nonce,
-        signing.SIGNATURE_HEADER: signing.sign_request(secret, method, signed_path or path, timestamp, nonce, body),
-    }
-    if payload is not None:
-        headers["Content-Type"] = "application/json"
-    response = requests.request(method, base_url + endpoint, data=body, headers=headers, timeout=10)
-    response.sent_nonce = nonce
-    return response
-
-
-def query(base_url: str, **overrides) -> requests.Response:
-    return send(base_url, "POST", "/v1/records/query", query_body(**overrides))
-
-
-def response_signature_is_valid(response: requests.Response, secret: str = SECRET) -> bool:
-    expected = signing.sign_response(secret, response.sent_nonce, response.content)
-    return signing.signatures_match(expected, response.headers.get(signing.SIGNATURE_HEADER))
-
-
-def all_pages(base_url: str, **overrides) -> list[list[dict]]:
-    pages, cursor = [], None
-    while True:
-        response = query(base_url, cursor=cursor, **overrides)
-        assert response.status_code == 200, response.text
-        assert response_signature_is_valid(response)
-        pages.append(response.json()["records"])
-        cursor = response.json()["next_cursor"]
-        if cursor is None:
-            return pages
-
-
-@pytest.fixture
-def simulator():
-    """``simulator(**config)`` → a running simulator, stopped after the test."""
-    running = []
-
-    def start(**config):
-        instance = start_simulator(SimulatorConfig(key_id=KEY_ID, secret=SECRET, **config))
-        running.append(instance)
-        return instance
-
-    yield start
-    for instance in running:
-        instance.stop()
-
-
-# --- signing: fixed vectors -------------------------------------------------------------------
-# Computed once and checked by hand with `openssl dgst -sha256 -hmac`; any change to the
-# signing code that changes these breaks every platform in the field.
-
-VECTOR_PATH, VECTOR_TIMESTAMP, VECTOR_NONCE = "/cdp/v1/records/query", "1790000000", "0123456789abcdef0123456789abcdef"
-VECTOR_BODY = (
-    b'{"request_id":"7b0c5c1e-3a52-4c8f-9f57-3d1f0c0a9b11","uscc":"91410100MA0000015B",'
-    b'"categories":["tax"],"since":null,"cursor":null}'
+from tests.connectors.simulator.helpers import (
+    AUTHORIZATION,
+    ENTERPRISE,
+    OTHER_ENTERPRISE,
+    VECTOR_BODY,
+    VECTOR_NONCE,
+    VECTOR_PATH,
+    VECTOR_TIMESTAMP,
+    all_pages,
+    query,
+    query_body,
+    response_signature_is_valid,
+    send,
 )
 
 
@@ -160,9 +65,6 @@ def test_response_signature_matches_the_fixed_vector():
     signature = signing.sign_response("s3cret-中原", "fedcba9876543210fedcba9876543210", body)
 
     assert signature == "d6701e3fa16dba9b0823f4e9b414daa29e37adb17adbf5fa680be9cd60165327"
-
-
-# --- the records ------------------------------------------------------------------------------
 
 
 def test_generated_records_pass_the_schema_for_enterprises_anywhere():
@@ -207,9 +109,6 @@ def test_some_penalties_stay_unrepaired_after_their_publicity_ends():
 def test_the_seed_changes_the_story():
     assert records_for(ENTERPRISE, "tax", seed="a") == records_for(ENTERPRISE, "tax", seed="a")
     assert records_for(ENTERPRISE, "tax", seed="a") != records_for(ENTERPRISE, "tax", seed="b")
-
-
-# --- the endpoints ----------------------------------------------------------------------------
 
 
 def test_health_lists_the_served_categories_and_is_signed(simulator):
@@ -392,103 +291,3 @@ def test_an_unknown_path_is_not_found(simulator):
 
     assert response.status_code == 404
     assert response.json() == {"error": Errors.NOT_FOUND}
-
-
-# --- misbehaviour on request ------------------------------------------------------------------
-
-
-def test_an_unknown_subject_is_404(simulator):
-    platform = simulator(unknown_rate=1)
-
-    response = query(platform.base_url)
-
-    assert response.status_code == 404
-    assert response.json() == {"error": Errors.UNKNOWN_SUBJECT}
-
-
-def test_unknown_subjects_are_decided_by_the_uscc_alone(simulator):
-    platform = simulator(unknown_rate=0.5)
-    usccs = [make_uscc(region_code="410100", serial=serial) for serial in range(1, 41)]
-
-    first = [query(platform.base_url, uscc=uscc, categories=["rating"]).status_code for uscc in usccs]
-    second = [query(platform.base_url, uscc=uscc, categories=["rating"]).status_code for uscc in usccs]
-
-    assert first == second
-    assert set(first) == {200, 404}
-
-
-def test_error_rate_one_answers_503(simulator):
-    platform = simulator(error_rate=1)
-
-    response = query(platform.base_url)
-
-    assert response.status_code == 503
-    assert platform.injected["unavailable"] == 1
-
-
-def test_rate_limit_rate_one_answers_429_with_retry_after(simulator):
-    platform = simulator(rate_limit_rate=1)
-
-    response = query(platform.base_url)
-
-    assert response.status_code == 429
-    assert response.headers["Retry-After"] == "1"
-
-
-def test_malformed_rate_one_yields_only_records_that_break_the_schema(simulator):
-    platform = simulator(malformed_rate=1, page_size=1000)
-
-    response = query(platform.base_url)
-
-    records = response.json()["records"]
-    assert response.status_code == 200 and response_signature_is_valid(response)
-    assert records and all(record_errors(record) for record in records)
-    assert platform.injected["malformed"] == len(records)
-
-
-def test_duplicate_rate_repeats_records_with_the_same_content_within_and_across_pages(simulator):
-    platform = simulator(duplicate_rate=1, page_size=10)
-
-    pages = all_pages(platform.base_url)
-
-    pages_as_text = [[json.dumps(record, sort_keys=True) for record in page] for page in pages]
-    sent = [text for page in pages_as_text for text in page]
-    source_ids = {(record["category"], record["source_id"]) for page in pages for record in page}
-    assert len(sent) == 2 * len(set(sent))  # every record twice...
-    assert len(source_ids) == len(set(sent))  # ...with one content per source_id
-    assert any(set(earlier) & set(later) for earlier, later in zip(pages_as_text, pages_as_text[1:], strict=False))
-
-
-def test_wrong_signature_signs_a_success_with_a_wrong_secret(simulator):
-    platform = simulator(wrong_signature=True)
-
-    response = send(platform.base_url, "GET", "/v1/health")
-
-    assert response.status_code == 200
-    assert signing.SIGNATURE_HEADER in response.headers
-    assert not response_signature_is_valid(response)
-
-
-def test_config_refuses_a_rate_outside_zero_to_one():
-    with pytest.raises(ValueError, match="error_rate"):
-        SimulatorConfig(key_id=KEY_ID, secret=SECRET, error_rate=1.5)
-
-
-# --- the management command -------------------------------------------------------------------
-
-
-def test_command_needs_a_secret(monkeypatch):
-    monkeypatch.delenv("CDP_SIMULATOR_SECRET", raising=False)
-
-    with pytest.raises(CommandError, match="CDP_SIMULATOR_SECRET"):
-        call_command("simulate_platform", "--port", "0")
-
-
-def test_command_names_the_rate_that_is_out_of_range():
-    with pytest.raises(CommandError, match="--malformed-rate"):
-        call_command("simulate_platform", "--port", "0", "--secret", SECRET, "--malformed-rate", "2")
-
-
-def test_command_refuses_unknown_categories():
-    with pytest.raises(CommandError, match="horoscope"):
-        call_command("simulate_platform", "--port", "0", "--secret", SECRET, "--categories", "tax,horoscope")

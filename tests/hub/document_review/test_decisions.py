@@ -1,6 +1,4 @@
-"""The ``document_review`` verification method: an enterprise's person uploads the business
-licence (and, to act as an agent, the letter of authorization), a reviewer who is not the
-uploader — the hub operator or the city platform of the region — approves or rejects."""
+"""Document review: who decides, what approval and rejection do, the queue."""
 
 from __future__ import annotations
 
@@ -8,160 +6,17 @@ import base64
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden
 from hub.models import AuditEvent, DocumentReview, Notification, Signer, Verification
-from hub.services.document_review import Messages, documents_decide, documents_submit
+from hub.services.document_review import Messages, documents_decide
+from tests.hub.document_review.helpers import JPEG, PDF, PNG, decision_url, submit, upload
 from tests.hub.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"png-body" * 20
-PDF = b"%PDF-1.7\n" + b"pdf-body " * 20
-JPEG = b"\xff\xd8\xff\xe0" + b"jpeg-body" * 20
-
-
-def upload(content: bytes = PNG, name: str = "licence.png", content_type: str = "image/png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-@pytest.fixture
-def unverified():
-    """An enterprise of 410105 that registered and is not verified yet."""
-    return OrganizationFactory(
-        kind="enterprise", name="郑州待核实科技有限公司", region_code="410105", verification="unverified"
-    )
-
-
-@pytest.fixture
-def uploader(unverified):
-    return UserFactory(organization=unverified, role="admin", username="uploader")
-
-
-@pytest.fixture
-def other_platform_user():
-    platform = OrganizationFactory(kind="platform", code="LY-CREDIT", name="洛阳市信用平台", region_code="410300")
-    return UserFactory(organization=platform, role="admin", username="luoyang-platform")
-
-
-def documents_url(enterprise) -> str:
-    return reverse("api-verification-documents", args=[enterprise.code])
-
-
-def decision_url(enterprise, registration: int | None = None) -> str:
-    url = reverse("api-verification-decision", args=[enterprise.code])
-    return f"{url}?registration={registration}" if registration else url
-
-
-def submit(user, enterprise=None, **files) -> DocumentReview:
-    files.setdefault("licence", upload())
-    return documents_submit(actor=user, enterprise=enterprise or user.organization, **files)
-
-
-# --- submitting -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("content", "name", "media_type"),
-    [(PNG, "licence.png", "image/png"), (PDF, "licence.pdf", "application/pdf"), (JPEG, "licence.jpg", "image/jpeg")],
-)
-def test_a_png_pdf_or_jpeg_licence_is_accepted_for_review(api_client_for, uploader, content, name, media_type):
-    response = api_client_for(uploader).post(
-        documents_url(uploader.organization), {"licence": upload(content, name, "application/octet-stream")}
-    )
-
-    assert response.status_code == 202, response.json()
-    body = response.json()
-    assert body["status"] == "pending" and body["id"] and body["uploaded_at"]
-    review = DocumentReview.objects.get(pk=body["id"])
-    assert (review.licence_type, review.letter_type, review.uploaded_by) == (media_type, "", uploader)
-    assert base64.b64decode(review.licence) == content
-    assert AuditEvent.objects.filter(
-        action="verification.documents_submitted", object_id=uploader.organization_id
-    ).exists()
-
-
-def test_a_text_file_renamed_pdf_is_refused_as_an_unsupported_type(api_client_for, uploader):
-    response = api_client_for(uploader).post(
-        documents_url(uploader.organization), {"licence": upload(b"just some text", "licence.pdf", "application/pdf")}
-    )
-
-    assert response.status_code == 415
-    assert response.json()["error"]["code"] == "unsupported_file_type"
-    assert response.json()["error"]["fields"] == {"licence": [str(Messages.UNSUPPORTED)]}
-    assert not DocumentReview.objects.exists()
-
-
-def test_an_unsupported_letter_is_named_as_the_letter(api_client_for, uploader):
-    response = api_client_for(uploader).post(
-        documents_url(uploader.organization),
-        {"licence": upload(), "letter": upload(b"GIF89a....", "letter.png", "image/png")},
-    )
-
-    assert response.status_code == 415
-    assert list(response.json()["error"]["fields"]) == ["letter"]
-
-
-def test_a_file_above_the_limit_is_refused_as_too_large(api_client_for, uploader, settings):
-    settings.HUB_VERIFICATION_MAX_UPLOAD_BYTES = 1024
-    response = api_client_for(uploader).post(
-        documents_url(uploader.organization), {"licence": upload(PNG + b"\x00" * 1024)}
-    )
-
-    assert response.status_code == 413
-    assert response.json()["error"]["code"] == "upload_too_large"
-    assert list(response.json()["error"]["fields"]) == ["licence"]
-    assert not DocumentReview.objects.exists()
-
-
-def test_a_second_submission_while_one_is_pending_is_a_conflict(api_client_for, uploader):
-    submit(uploader)
-
-    response = api_client_for(uploader).post(documents_url(uploader.organization), {"licence": upload()})
-
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "review_pending"
-
-
-def test_a_closed_registration_cannot_submit(api_client_for, uploader):
-    Verification.objects.filter(enterprise=uploader.organization).update(status="rejected", closed=True)
-
-    response = api_client_for(uploader).post(documents_url(uploader.organization), {"licence": upload()})
-
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "registration_closed"
-
-
-def test_only_the_enterprises_own_people_submit_its_documents(
-    api_client_for, uploader, outsider, operator, bank_officer
-):
-    url = documents_url(uploader.organization)
-
-    assert api_client_for(outsider).post(url, {"licence": upload()}).status_code == 404
-    assert api_client_for(bank_officer).post(url, {"licence": upload()}).status_code == 404
-    assert api_client_for(operator).post(url, {"licence": upload()}).status_code == 403
-    assert not DocumentReview.objects.exists()
-
-
-def test_the_stored_files_are_not_in_the_database_in_clear(uploader):
-    review = submit(uploader, letter=upload(PDF, "letter.pdf"))
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT licence, letter FROM hub_documentreview WHERE id = %s", [review.pk])
-        raw_licence, raw_letter = cursor.fetchone()
-    for raw, content in ((raw_licence, PNG), (raw_letter, PDF)):
-        assert raw and base64.b64encode(content).decode() not in raw
-        assert b"png-body" not in raw.encode() and b"pdf-body" not in raw.encode()
-    review.refresh_from_db()
-    assert base64.b64decode(review.letter) == PDF
-
-
-# --- deciding -------------------------------------------------------------------------------------
 
 
 def test_the_operators_approval_verifies_the_enterprise_with_the_uploader_as_legal_representative(
@@ -315,9 +170,6 @@ def test_approving_one_of_two_registrations_of_a_uscc_closes_the_other(api_clien
     assert rival_review.status == "pending"
 
 
-# --- the queue and the files ----------------------------------------------------------------------
-
-
 def test_the_queue_shows_each_reviewer_the_submissions_of_its_region_without_the_files(
     api_client_for, uploader, operator, platform_admin, other_platform_user, outsider
 ):
@@ -363,39 +215,6 @@ def test_a_missing_letter_is_not_found(api_client_for, uploader, operator):
     review = submit(uploader)
 
     assert api_client_for(operator).get(f"/api/v1/verification-reviews/{review.pk}/letter").status_code == 404
-
-
-# --- the pages ------------------------------------------------------------------------------------
-
-
-def test_the_enterprise_uploads_through_its_page_and_sees_the_pending_review(client, uploader):
-    client.force_login(uploader)
-
-    response = client.post(reverse("verification-documents"), {"licence": upload()})
-
-    assert response.status_code == 302
-    page = client.get(reverse("verification-documents"))
-    assert b'data-testid="review-status" data-status="pending"' in page.content
-    assert b'data-testid="documents-form"' not in page.content
-
-
-def test_the_upload_page_names_the_refused_file(client, uploader):
-    client.force_login(uploader)
-
-    response = client.post(reverse("verification-documents"), {"licence": upload(b"plain text", "licence.pdf")})
-
-    assert response.status_code == 415
-    assert b'data-field="licence"' in response.content
-
-
-def test_the_upload_page_shows_the_reason_of_a_rejection(client, uploader, operator):
-    documents_decide(actor=operator, review_id=submit(uploader).pk, decision="reject", reason="执照已过期")
-    client.force_login(uploader)
-
-    page = client.get(reverse("verification-documents"))
-
-    assert "执照已过期" in page.content.decode()
-    assert b'data-testid="documents-form"' in page.content
 
 
 def test_the_queue_page_is_for_reviewers_only(client, uploader, platform_admin, bank_officer):
