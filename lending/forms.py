@@ -159,12 +159,7 @@ class ApplicationForm(forms.Form):
 
 WORKBENCH_OPEN = "open"  # the default filter: everything still in progress
 WORKBENCH_ALL = "all"
-IN_PROGRESS = (
-    Application.Status.SUBMITTED,
-    Application.Status.ACCEPTED,
-    Application.Status.APPROVED,
-    Application.Status.SIGNED,
-)
+IN_PROGRESS = Application.IN_PROGRESS
 
 
 class ApplicationFilterForm(forms.Form):

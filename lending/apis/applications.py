@@ -14,7 +14,7 @@ from hub.api.schema import error_responses
 from hub.verification.serializers import SubjectVerificationSerializer
 from lending.models import Application, ApplicationTransition
 from lending.models.products import Guarantee
-from lending.selectors.applications import application_get, applications_visible_to
+from lending.selectors.applications import application_get, application_list
 from lending.services.applications import application_claim, application_submit, application_transition
 
 
@@ -107,10 +107,9 @@ class ApplicationListCreateApi(PaginatedAPIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = applications_visible_to(request.user, open_demands=filters.validated_data["open"])
-        if filters.validated_data.get("status"):
-            queryset = queryset.filter(status=filters.validated_data["status"])
-        return self.paginate(queryset, ApplicationOutputSerializer)
+        return self.paginate(
+            application_list(user=request.user, filters=filters.validated_data), ApplicationOutputSerializer
+        )
 
     @extend_schema(
         operation_id="applications_create",

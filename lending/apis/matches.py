@@ -12,7 +12,7 @@ from hub.api.fields import RegionCodeField, money_field
 from hub.api.schema import error_responses
 from lending.models import Match, MatchmakingEvent
 from lending.models.products import ProductCategory
-from lending.selectors.matches import event_get, events_visible_to, match_get, matches_visible_to
+from lending.selectors.matches import event_get, events_visible_to, match_get, match_list
 from lending.serializers import MatchOutputSerializer
 from lending.services.matches import event_create, event_record_intent, match_progress
 
@@ -30,8 +30,7 @@ class MatchListApi(PaginatedAPIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = matches_visible_to(request.user).filter(**filters.validated_data)
-        return self.paginate(queryset, MatchOutputSerializer)
+        return self.paginate(match_list(user=request.user, filters=filters.validated_data), MatchOutputSerializer)
 
 
 class MatchDetailApi(APIView):

@@ -25,6 +25,9 @@ class Application(models.Model):
         DISBURSED = "disbursed", _("Disbursed")  # 放款
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    #: Submitted and not yet at an end (disbursed, rejected, withdrawn).
+    IN_PROGRESS = (Status.SUBMITTED, Status.ACCEPTED, Status.APPROVED, Status.SIGNED)
+
     class RejectReason(models.TextChoices):
         CREDIT_RECORD = "credit_record", _("Credit record does not meet requirements")
         INSUFFICIENT_REPAYMENT = "insufficient_repayment", _("Insufficient repayment capacity")

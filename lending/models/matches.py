@@ -37,6 +37,9 @@ class Match(models.Model):
         DISBURSED = "disbursed", _("Disbursed")
         FAILED = "failed", _("Failed")
 
+    #: A match a bank still has to work on.
+    OPEN_STATUSES = (Status.INTENT, Status.CONTACTED, Status.NEGOTIATING, Status.SIGNED)
+
     bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="bank_matches")
     # A whitelist may list an enterprise not (yet) registered on the hub: its code and name
     # are kept on the match either way.

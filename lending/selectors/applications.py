@@ -47,3 +47,23 @@ def application_get(*, user: User, application_id: int) -> Application:
     if application is None:
         raise NotFound(_("Application not found."))
     return application
+
+
+IN_PROGRESS_FILTER = "in_progress"
+
+
+def application_list(*, user: User, filters: dict | None = None) -> QuerySet[Application]:
+    """The applications a page or the API lists, one way for both. ``filters``: ``open``
+    (a bank's claimable open demands instead of its own), ``status`` (one status, or
+    ``"in_progress"``). What waits on a deadline comes first by that deadline; the rest newest
+    first."""
+    filters = filters or {}
+    queryset = applications_visible_to(user, open_demands=bool(filters.get("open")))
+    status = filters.get("status")
+    if status == IN_PROGRESS_FILTER:
+        return queryset.filter(status__in=Application.IN_PROGRESS).order_by("accept_due_at", "id")
+    if status:
+        queryset = queryset.filter(status=status)
+    if status == Application.Status.SUBMITTED or filters.get("open"):
+        return queryset.order_by("accept_due_at", "id")
+    return queryset.order_by("-id")

@@ -28,6 +28,27 @@ def matches_visible_to(user: User) -> QuerySet[Match]:
     return queryset.filter(event__organizer=organization)
 
 
+OPEN_FILTER = "open"
+
+
+def match_list(*, user: User, filters: dict | None = None) -> QuerySet[Match]:
+    """The matches a page or the API lists, one way for both. ``filters``: ``source``,
+    ``event`` (an event id), ``status`` (one status, or ``"open"``: still to work on, by
+    contact deadline; otherwise newest first)."""
+    filters = filters or {}
+    queryset = matches_visible_to(user)
+    if filters.get("source"):
+        queryset = queryset.filter(source=filters["source"])
+    if filters.get("event"):
+        queryset = queryset.filter(event_id=filters["event"])
+    status = filters.get("status")
+    if status == OPEN_FILTER:
+        return queryset.filter(status__in=Match.OPEN_STATUSES).order_by("contact_due_at", "id")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")
+
+
 def match_get(*, user: User, match_id: int) -> Match:
     match = matches_visible_to(user).filter(pk=match_id).first()
     if match is None:

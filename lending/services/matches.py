@@ -33,7 +33,7 @@ MATCH_TRANSITIONS: dict[str, tuple[str, ...]] = {
     MatchStatus.DISBURSED: (MatchStatus.SIGNED,),
     MatchStatus.FAILED: (MatchStatus.INTENT, MatchStatus.CONTACTED, MatchStatus.NEGOTIATING, MatchStatus.SIGNED),
 }
-OPEN_STATUSES = (MatchStatus.INTENT, MatchStatus.CONTACTED, MatchStatus.NEGOTIATING, MatchStatus.SIGNED)
+OPEN_STATUSES = Match.OPEN_STATUSES
 
 # Application status → the match status it means.
 _FOLLOWS = {

@@ -21,14 +21,17 @@ from hub.web.forms import errors_shown_on, run_action
 from hub.web.pagination import page_of
 from lending.forms import (
     ACTION_FORMS,
-    IN_PROGRESS,
     WORKBENCH_ALL,
     WORKBENCH_OPEN,
     ApplicationFilterForm,
     action_form_initial,
 )
 from lending.models import Application
-from lending.selectors.applications import application_get, applications_visible_to
+from lending.selectors.applications import (
+    IN_PROGRESS_FILTER,
+    application_get,
+    application_list,
+)
 from lending.services.applications import TRANSITIONS, application_claim, application_transition
 from lending.services.applications import Messages as ApplicationMessages
 from lending.views.common import (
@@ -101,15 +104,8 @@ def applications(request):
     chosen = (filter_form.cleaned_data.get("status") if filter_form.is_bound else "") or default
     if not filter_form.is_bound:
         filter_form = ApplicationFilterForm(initial={"status": chosen})
-    queryset = applications_visible_to(request.user)
-    if chosen == WORKBENCH_OPEN:
-        queryset = queryset.filter(status__in=IN_PROGRESS).order_by("accept_due_at", "id")
-    elif chosen == Application.Status.SUBMITTED:
-        queryset = queryset.filter(status=chosen).order_by("accept_due_at", "id")
-    elif chosen == WORKBENCH_ALL:
-        queryset = queryset.order_by("-id")
-    else:
-        queryset = queryset.filter(status=chosen).order_by("-id")
+    wanted = {WORKBENCH_OPEN: IN_PROGRESS_FILTER, WORKBENCH_ALL: None}.get(chosen, chosen)
+    queryset = application_list(user=request.user, filters={"status": wanted})
     page, number, has_next = page_of(request, queryset, APPLICATIONS_PAGE_SIZE)
     now = timezone.now()
     context = {
@@ -122,7 +118,7 @@ def applications(request):
     }
     if not is_bank:
         return render(request, "lending/applications.html", context)
-    open_demands = applications_visible_to(request.user, open_demands=True).order_by("accept_due_at", "id")
+    open_demands = application_list(user=request.user, filters={"open": True})
     context["open_demands"] = _application_rows(open_demands[:OPEN_DEMANDS_SHOWN], now)
     return render(request, "lending/workbench.html", context)
 

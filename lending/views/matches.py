@@ -26,8 +26,15 @@ from lending.forms import (
     next_match_statuses,
 )
 from lending.models import Match
-from lending.selectors.matches import event_get, events_visible_to, match_get, matches_visible_to
-from lending.services.matches import OPEN_STATUSES, event_create, event_record_intent, match_progress
+from lending.selectors.matches import (
+    OPEN_FILTER,
+    event_get,
+    events_visible_to,
+    match_get,
+    match_list,
+    matches_visible_to,
+)
+from lending.services.matches import event_create, event_record_intent, match_progress
 from lending.views.common import EVENTS_PAGE_SIZE, MATCHES_PAGE_SIZE, category_label, query_without_page
 
 
@@ -81,7 +88,7 @@ def _match_rows(matches, bound: tuple[int, MatchProgressForm] | None = None) -> 
     rows = []
     for match in matches:
         form = None
-        if match.source != Match.Source.APPLICATION and match.status in OPEN_STATUSES:
+        if match.source != Match.Source.APPLICATION and match.status in Match.OPEN_STATUSES:
             if bound is not None and bound[0] == match.pk:
                 form = bound[1]
             else:
@@ -130,9 +137,7 @@ def event_detail(request, event_id: int):
         )
         if match is not None:
             return redirect("event", event_id=event.pk)
-    page, number, has_next = page_of(
-        request, matches_visible_to(user).filter(event=event).order_by("-id"), MATCHES_PAGE_SIZE
-    )
+    page, number, has_next = page_of(request, match_list(user=user, filters={"event": event.pk}), MATCHES_PAGE_SIZE)
     context = {
         "event": event,
         "region": region_name(event.region_code) or event.region_code,
@@ -156,15 +161,8 @@ def _render_matches(request, bound: tuple[int, MatchProgressForm] | None = None,
     chosen = values.get("status") or MATCH_FILTER_OPEN
     if not filter_form.is_bound:
         filter_form = MatchFilterForm(initial={"status": chosen})
-    queryset = matches_visible_to(request.user)
-    if values.get("source"):
-        queryset = queryset.filter(source=values["source"])
-    if chosen == MATCH_FILTER_OPEN:
-        queryset = queryset.filter(status__in=OPEN_STATUSES).order_by("contact_due_at", "id")
-    elif chosen == WORKBENCH_ALL:
-        queryset = queryset.order_by("-id")
-    else:
-        queryset = queryset.filter(status=chosen).order_by("-id")
+    wanted = {MATCH_FILTER_OPEN: OPEN_FILTER, WORKBENCH_ALL: None}.get(chosen, chosen)
+    queryset = match_list(user=request.user, filters={"source": values.get("source"), "status": wanted})
     page, number, has_next = page_of(request, queryset, MATCHES_PAGE_SIZE)
     if bound is not None and all(match.pk != bound[0] for match in page):
         # The row whose form failed stays in view, whatever the list shows.
