@@ -1,0 +1,2 @@
+"""Connector kinds, one package each, registered in connectors/registry.py; only a kind's client
+talks to its platforms."""

@@ -1,0 +1,1 @@
+"""Reads of connectors, pulls and credit profiles, scoped to the caller."""

@@ -1,0 +1,2 @@
+"""The reference city platform (CDP/1 server) for demos, tests and benchmarks: protocol, server,
+and the made-up enterprises and records it serves."""

@@ -1,3 +1,6 @@
+"""The core domain's tables: organizations and people, consent (authorizations, signatures, status
+lists), verification, the audit log, notices, jobs, operational records."""
+
 from hub.models.audit import AuditChainHead, AuditEvent
 from hub.models.authorizations import Authorization, AuthorizationSignature
 from hub.models.notifications import Notification

@@ -1,3 +1,6 @@
+"""Loan products, applications and their timeline, matches and matchmaking events, policies,
+statistics aggregates, the working calendar."""
+
 from lending.models.applications import Application, ApplicationTransition
 from lending.models.calendar import CalendarDay
 from lending.models.matches import Match, MatchmakingEvent

@@ -1,0 +1,1 @@
+"""Reads of whitelists, entries and memberships, scoped to the caller."""

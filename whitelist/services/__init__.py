@@ -1,0 +1,2 @@
+"""Writes of whitelists: creating, importing (in the background), publishing, archiving, pushing
+entries to banks."""

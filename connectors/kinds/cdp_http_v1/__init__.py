@@ -1,0 +1,1 @@
+"""The CDP/1 client (CONNECTOR_PROTOCOL.md) and its request and response signing."""
