@@ -25,11 +25,11 @@ from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import require_verified
 from hub.services.notifications import notification_send
 from lending import audit
-from lending.calendar import add_working_days
 from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
 from lending.selectors.products import banks_serving
+from lending.selectors.working_days import add_working_days
 from lending.services.matches import match_follow_application
 from lending.stats_maintenance import aggregates_apply
 

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from hub.models import AuditEvent
-from lending.calendar import add_working_days
 from lending.models import CalendarDay
+from lending.selectors.working_days import add_working_days
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ a working Sunday. Safe to run again; corrections update the listed days."""
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.errors import HubError
-from lending.services.calendar import calendar_load, calendar_rows
+from lending.services.working_calendar import calendar_load, calendar_rows
 
 
 class Command(BaseCommand):
