@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.identifiers import region_name
-from hub.web.access import role_required
+from hub.web.access import has_role, role_required
 from hub.web.forms import errors_shown_on, run_action, submit_form
 from hub.web.pagination import page_of
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
@@ -53,11 +53,6 @@ ENTRY_FIELDS = {
 }
 
 
-def _may_own_whitelists(user) -> bool:
-    organization = user.organization
-    return organization is not None and (organization.is_platform or organization.is_regulator)
-
-
 def _region(code: str) -> str:
     name = region_name(code)
     return f"{name} ({code})" if name and name != code else code
@@ -85,7 +80,7 @@ def whitelists(request):
     """Whitelists the caller may see; platforms and regulators create them here."""
     user = request.user
     form = None
-    if _may_own_whitelists(user):
+    if has_role(user, "platform", "regulator"):  # who owns whitelists
         form = WhitelistCreateForm(request.POST or None, initial={"region_code": user.organization.region_code})
     status = 200
     if request.method == "POST":

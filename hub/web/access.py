@@ -24,6 +24,11 @@ ROLES: dict[str, Callable[[User], bool]] = {
 }
 
 
+def has_role(user: User, *roles: str) -> bool:
+    """Whether ``user`` is in one of ``roles`` (keys of :data:`ROLES`): for what a page offers."""
+    return user.is_authenticated and any(ROLES[role](user) for role in roles)
+
+
 def role_required(*roles: str):
     """Logged in, and in one of ``roles`` (keys of :data:`ROLES`); anyone else gets 403."""
     unknown = [role for role in roles if role not in ROLES]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub.errors import Conflict
 from hub.identifiers import region_name
 from hub.selectors.organizations import active_bank_choices
-from hub.web.access import role_required
+from hub.web.access import has_role, role_required
 from hub.web.forms import errors_shown_on, submit_form
 from hub.web.pagination import page_of
 from lending.forms import (
@@ -38,18 +38,13 @@ from lending.services.matches import event_create, event_record_intent, match_pr
 from lending.views.common import EVENTS_PAGE_SIZE, MATCHES_PAGE_SIZE, category_label, query_without_page
 
 
-def _may_organize(user) -> bool:
-    organization = user.organization
-    return organization is not None and (organization.is_platform or organization.is_regulator)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def events(request):
     """Matchmaking events the caller may see; platforms and regulators create them here."""
     user = request.user
     form = None
-    if _may_organize(user):
+    if has_role(user, "platform", "regulator"):  # who organizes events
         form = EventCreateForm(request.POST or None, initial={"region_code": user.organization.region_code})
     status = 200
     if request.method == "POST":
