@@ -325,7 +325,7 @@ class WhitelistOverdueApi(PaginatedAPIView):
         )
 
 
-class MembershipsApi(APIView):
+class MembershipsApi(PaginatedAPIView):
     class OutputSerializer(serializers.Serializer):
         whitelist = serializers.IntegerField(source="version.whitelist_id")
         name = serializers.CharField(source="version.whitelist.name")
@@ -349,4 +349,4 @@ class MembershipsApi(APIView):
             raise InvalidInput(_("uscc is required."), fields={"uscc": [_("This field is required.")]})
         if errors := uscc_errors(uscc):
             raise InvalidInput(errors[0], fields={"uscc": errors})
-        return Response(self.OutputSerializer(memberships_for(user=request.user, uscc=uscc), many=True).data)
+        return self.paginate(memberships_for(user=request.user, uscc=uscc), self.OutputSerializer)

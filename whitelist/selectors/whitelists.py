@@ -56,11 +56,11 @@ def listed_entries(uscc: str) -> QuerySet[PublishedEntry]:
     )
 
 
-def memberships_for(*, user: User, uscc: str) -> list[PublishedEntry]:
+def memberships_for(*, user: User, uscc: str) -> QuerySet[PublishedEntry]:
     organization = user.organization
     if not (user.is_operator or (organization is not None and organization.is_bank)):
         raise Forbidden(_("Whitelist memberships are for banks."))
-    return list(listed_entries(uscc))
+    return listed_entries(uscc)
 
 
 def is_whitelisted(enterprise) -> bool:

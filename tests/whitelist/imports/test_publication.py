@@ -162,7 +162,9 @@ def test_banks_see_memberships_and_applications_carry_the_flag(
     api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/publish/")
 
     memberships = api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code}).json()
-    assert [(row["name"], row["reason"], row["version"]) for row in memberships] == [
+    # A list, like every list of the API: {"results": [...], "next": …}.
+    assert memberships["next"] is None
+    assert [(row["name"], row["reason"], row["version"]) for row in memberships["results"]] == [
         ("郑州市专精特新企业白名单", "推荐", 1)
     ]
     lower = api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code.lower()})
@@ -190,7 +192,8 @@ def test_banks_see_memberships_and_applications_carry_the_flag(
     assert rules == [{"rule": "whitelist_required", "result": "passed", "detail": rules[0]["detail"]}]
 
     api_client_for(checker).post(f"/api/v1/whitelists/{whitelist['id']}/archive/")
-    assert api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code}).json() == []
+    after = api_client_for(bank_officer).get("/api/v1/whitelist-memberships/", {"uscc": enterprise.code}).json()
+    assert after == {"results": [], "next": None}
 
 
 def test_publishing_an_unchanged_draft_again_is_refused(api_client_for, platform_admin, checker, whitelist):
