@@ -112,6 +112,10 @@ KNOWN_DIVISIONS: dict[str, str] = {
 # Six digits starting with a province prefix: the same rule as a regular expression, so the
 # API schema can state it.
 REGION_CODE_REGEX = r"^(?:" + "|".join(PROVINCES) + r")\d{4}$"
+# GB/T 2260's code of the whole country: the region characters of codes that central
+# authorities register (the national banks' 91100000…, say). No organization is *in* it, so it
+# is no region code an organization can name.
+NATIONAL_REGISTRATION = "100000"
 _REGION_PATTERN = re.compile(r"^\d{6}$")
 
 
@@ -179,6 +183,8 @@ def child_level_length(code: str) -> int:
 
 
 def region_name(code: str) -> str:
+    if code == NATIONAL_REGISTRATION:
+        return str(_("Nationwide (central registration)"))
     return KNOWN_DIVISIONS.get(code) or PROVINCES.get(code[:2], "") + (f" {code}" if not code.endswith("0000") else "")
 
 
@@ -202,7 +208,7 @@ def uscc_errors(value: str) -> list[str]:
         _USCC_SHAPE.fullmatch(value)
         and value[0] in USCC_AUTHORITIES
         and value[1] in USCC_AUTHORITIES[value[0]]
-        and value[2:4] in PROVINCES
+        and (value[2:4] in PROVINCES or value[2:8] == NATIONAL_REGISTRATION)
         and value[2:8].isdigit()
         and value[16] == organization_code_check_character(value[8:16])
         and value[17] == uscc_check_character(value[:17])
@@ -219,7 +225,7 @@ def uscc_errors(value: str) -> list[str]:
         errors.append(str(Messages.USCC_AUTHORITY % {"char": authority}))
     elif entity_type not in USCC_AUTHORITIES[authority]:
         errors.append(str(Messages.USCC_ENTITY_TYPE % {"char": entity_type, "authority": authority}))
-    if region_code_error(region):
+    if region != NATIONAL_REGISTRATION and region_code_error(region):
         errors.append(str(Messages.USCC_REGION % {"region": region}))
     # The organization code's body uses digits and capital letters; its check may be X.
     expected_org_check = organization_code_check_character(org_code[:8])

@@ -24,7 +24,14 @@ import sys
 from datetime import date, timedelta
 from functools import cache
 
-from hub.identifiers import ORG_CODE_WEIGHTS, PROVINCES, USCC_ALPHABET, USCC_AUTHORITIES, USCC_WEIGHTS
+from hub.identifiers import (
+    NATIONAL_REGISTRATION,
+    ORG_CODE_WEIGHTS,
+    PROVINCES,
+    USCC_ALPHABET,
+    USCC_AUTHORITIES,
+    USCC_WEIGHTS,
+)
 from whitelist.parsers import MAX_AMOUNT, NAME_MAX, REASON_MAX
 
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -80,7 +87,7 @@ def uscc_condition(code: str) -> str:
         AND GREATEST({every_character}) <= {highest}
         AND GREATEST({region_characters}) <= 9
         AND substr({code}, 1, 2) = ANY('{{{pairs}}}'::text[])
-        AND substr({code}, 3, 2) = ANY('{{{provinces}}}'::text[])
+        AND (substr({code}, 3, 2) = ANY('{{{provinces}}}'::text[]) OR substr({code}, 3, 6) = '{NATIONAL_REGISTRATION}')
         AND get_byte(octets, 16) = get_byte({org_check_characters}, (11 - ({org_sum}) %% 11) %% 11)
         AND u17 = (31 - ({uscc_sum}) %% 31) %% 31
     )"""

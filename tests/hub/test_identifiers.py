@@ -6,6 +6,7 @@ from hub.identifiers import (
     make_uscc,
     organization_code_check_character,
     region_ancestors,
+    region_name,
     uscc_check_character,
     uscc_errors,
     validate_region_code,
@@ -18,6 +19,21 @@ REAL_USCCS = ["91350100M000100Y43", "911100001000080343", "91440300708461136T"]
 @pytest.mark.parametrize("uscc", REAL_USCCS)
 def test_real_codes_are_valid(uscc):
     assert uscc_errors(uscc) == []
+
+
+# Registered by central authorities: region characters 100000, the whole country (GB/T 2260).
+CENTRAL_USCCS = ["91100000100003962T", "911000001000013428"]
+
+
+@pytest.mark.parametrize("uscc", CENTRAL_USCCS)
+def test_codes_of_central_registrations_are_valid_and_named_so(uscc):
+    assert uscc_errors(uscc) == []
+    assert region_name(uscc[2:8]) == "全国（中央登记）"
+
+
+def test_the_national_code_is_no_region_an_organization_is_in():
+    with pytest.raises(ValidationError):
+        validate_region_code("100000")
 
 
 def test_generated_codes_are_valid():

@@ -45,6 +45,19 @@ def test_a_clean_csv_becomes_the_draft(api_client_for, platform_admin, whitelist
     assert entries[uscc(2)].valid_until is None
 
 
+def test_codes_registered_centrally_are_accepted(api_client_for, platform_admin, whitelist):
+    """Region characters 100000 (the whole country) are valid, on the fast path too."""
+    response = upload(
+        api_client_for(platform_admin),
+        whitelist["id"],
+        csv_bytes("91100000100003962T,中国工商银行股份有限公司,,,", "911000001000013428,中国邮政集团有限公司,,,"),
+    )
+
+    done = run(response)
+
+    assert (done.status, done.accepted, done.rejected) == ("succeeded", 2, 0)
+
+
 def test_every_kind_of_bad_row_is_reported_with_row_field_and_message(api_client_for, platform_admin, whitelist):
     good = uscc(10)
     wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
