@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,28 @@ from hub.identifiers import uscc_errors
 
 COLUMNS = ("uscc", "name", "reason", "recommended_amount", "valid_until")
 REQUIRED_COLUMNS = ("uscc", "name")
+# The titles government staff's spreadsheets use (the first is the template's), read as
+# the column keys above. Spaces, an asterisk marking a required column, and the unit in
+# brackets are ignored: "推荐金额（元）" reads as "推荐金额".
+CHINESE_TITLES: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "社会信用代码", "信用代码"),
+    "name": ("企业名称", "单位名称", "名称"),
+    "reason": ("推荐理由", "理由"),
+    "recommended_amount": ("推荐金额", "推荐额度", "金额"),
+    "valid_until": ("有效期至", "有效期", "截止日期"),
+}
+_TITLE_KEYS = {title: key for key, titles in CHINESE_TITLES.items() for title in titles}
+_TITLE_NOISE = re.compile(r"[\s\u3000*＊]|[（(][^）)]*[）)]")
+
+
+def column_key(title) -> str:
+    """The column a header title names: an English key as written, or a Chinese title."""
+    text = str(title or "").strip().lstrip("\ufeff")
+    if text.lower() in COLUMNS:
+        return text.lower()
+    return _TITLE_KEYS.get(_TITLE_NOISE.sub("", text), "")
+
+
 CSV, XLSX = "csv", "xlsx"
 _SNIFF_BYTES = 64 * 1024
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -63,14 +86,18 @@ def header_positions(header: list) -> dict[str, int]:
     FileUnreadable when a required column is missing."""
     positions = {}
     for index, title in enumerate(header):
-        key = str(title or "").strip().lstrip("\ufeff").lower()
-        if key in COLUMNS and key not in positions:
+        key = column_key(title)
+        if key and key not in positions:
             positions[key] = index
     missing = [column for column in REQUIRED_COLUMNS if column not in positions]
     if missing:
         raise FileUnreadable(
-            _("The header row must name the columns %(columns)s; missing: %(missing)s.")
-            % {"columns": ",".join(COLUMNS), "missing": ", ".join(missing)}
+            _("The header row must name the columns %(columns)s (or %(titles)s); missing: %(missing)s.")
+            % {
+                "columns": ",".join(COLUMNS),
+                "titles": ",".join(titles[0] for titles in CHINESE_TITLES.values()),
+                "missing": ", ".join(f"{column} ({CHINESE_TITLES[column][0]})" for column in missing),
+            }
         )
     return positions
 

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hub.api.exports import export_response
 from hub.identifiers import region_name
 from hub.web.access import has_role, role_required
 from hub.web.forms import errors_shown_on, run_action, submit_form
 from hub.web.pagination import page_of
 from whitelist.forms import WhitelistCreateForm, WhitelistUploadForm
 from whitelist.models import Whitelist, WhitelistImport
-from whitelist.parsers import COLUMNS
+from whitelist.parsers import CHINESE_TITLES, COLUMNS
 from whitelist.selectors.whitelists import (
     coverage,
     import_get,
@@ -69,6 +70,24 @@ def _owned_whitelist(request, whitelist_id: int) -> Whitelist:
     if whitelist.owner_id != request.user.organization_id:
         raise PermissionDenied
     return whitelist
+
+
+# --- the import template -------------------------------------------------------------------------
+
+
+@role_required("operator", "platform", "regulator")
+@require_http_methods(["GET"])
+def import_template(request, file_format: str):
+    """An empty whitelist file with the Chinese column titles staff export (no example row:
+    one left in by mistake would be imported)."""
+    titles = [CHINESE_TITLES[column][0] for column in COLUMNS]
+    return export_response(
+        [],
+        filename="whitelist-template",
+        file_format=file_format,
+        columns=titles,
+        sheet_name="whitelist",
+    )
 
 
 # --- the list ---------------------------------------------------------------------------------------
@@ -142,6 +161,7 @@ def _render_whitelist(request, whitelist: Whitelist, upload_form: WhitelistUploa
         "may_archive": is_owner and is_open,
         "upload_form": upload_form or (WhitelistUploadForm() if is_owner and is_open else None),
         "columns": ",".join(COLUMNS),
+        "chinese_columns": ",".join(CHINESE_TITLES[column][0] for column in COLUMNS),
         "draft_entries": whitelist.entries.count(),
         "diff": diff,
         "diff_total": diff.added + diff.removed + diff.changed,

@@ -10,12 +10,15 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 
 
-def export_response(rows: list[dict], *, filename: str, file_format: str) -> HttpResponse:
-    """Rows as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX."""
-    columns = list(rows[0]) if rows else ["key"]
+def export_response(
+    rows: list[dict], *, filename: str, file_format: str, columns: list[str] | None = None, sheet_name: str = "stats"
+) -> HttpResponse:
+    """Rows as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) or XLSX; the
+    header is ``columns``, or the first row's keys."""
+    columns = columns or (list(rows[0]) if rows else ["key"])
     if file_format == "xlsx":
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("stats")
+        sheet = workbook.create_sheet(sheet_name)
         sheet.append(columns)
         for row in rows:
             sheet.append([row[column] for column in columns])

@@ -200,3 +200,24 @@ def test_a_running_import_shows_no_errors_until_it_ends(api_client_for, platform
     detail = api_client_for(platform_admin).get(f"/api/v1/whitelist-imports/{response.json()['id']}/").json()
 
     assert detail["errors"] == [] and detail["errors_total"] == 1
+
+
+def test_chinese_column_titles_as_staff_export_them_are_read(api_client_for, platform_admin, whitelist):
+    content = (
+        "统一社会信用代码,企业名称,推荐理由,推荐金额（元）,有效期至\n"
+        f"{uscc(1)},郑州甲科技有限公司,专精特新,500000.00,{FUTURE}\n"
+    ).encode()
+
+    done = run(upload(api_client_for(platform_admin), whitelist["id"], content))
+
+    assert (done.status, done.accepted) == ("succeeded", 1)
+    entry = WhitelistEntry.objects.get()
+    assert (entry.reason, entry.recommended_amount) == ("专精特新", Decimal("500000.00"))
+
+
+def test_a_missing_column_is_named_in_both_languages(api_client_for, platform_admin, whitelist):
+    content = "企业名称,推荐理由\n郑州甲科技有限公司,专精特新\n".encode()
+
+    done = run(upload(api_client_for(platform_admin), whitelist["id"], content))
+
+    assert done.status == "failed" and "uscc" in done.error and "统一社会信用代码" in done.error

@@ -211,3 +211,28 @@ def test_archiving_through_the_page_stops_uploads(logged_in, platform_admin, whi
     assert Whitelist.objects.get().status == "archived"
     assert 'data-testid="whitelist-status" data-status="archived"' in page
     assert 'data-testid="upload-form"' not in page and 'data-testid="archive-form"' not in page
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_import_template_downloads_with_the_chinese_titles_and_imports_as_it_is(
+    client, platform_admin, file_format
+):
+    from whitelist.parsers import open_table
+
+    client.force_login(platform_admin)
+    response = client.get(f"/whitelists/template.{file_format}")
+
+    assert response.status_code == 200
+    path = __import__("pathlib").Path(__import__("tempfile").mkdtemp()) / f"template.{file_format}"
+    path.write_bytes(response.content)
+    table = open_table(str(path), file_format)
+    assert table.header[:2] == ["统一社会信用代码", "企业名称"]
+    assert set(table.positions) == {"uscc", "name", "reason", "recommended_amount", "valid_until"}
+
+
+def test_the_upload_form_links_the_templates(client, platform_admin, whitelist):
+    client.force_login(platform_admin)
+
+    page = client.get(f"/whitelists/{whitelist.pk}/").content.decode()
+
+    assert 'data-testid="template-xlsx"' in page and "统一社会信用代码" in page
