@@ -10,6 +10,7 @@ unset DATABASE_URL REDIS_URL
 SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"
 E_LICENSE_PORT="${E_LICENSE_PORT:-8200}"
 
+echo "Preparing the database under var/ …"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_demo_lending
@@ -37,15 +38,22 @@ export HUB_E_LICENSE_CLIENT_SECRET
 .venv/bin/python manage.py simulate_e_license --host 127.0.0.1 --port "$E_LICENSE_PORT" \
   --client-id "$HUB_E_LICENSE_CLIENT_ID" > var/e_license.log 2>&1 &
 e_license=$!
-trap 'kill "$simulator" "$e_license" 2>/dev/null || true' EXIT INT TERM
+# The periodic tasks (health checks, expiries, notices) run in a process of their own: the
+# embedded default has no broker for celery beat.
+.venv/bin/python manage.py run_schedule > var/schedule.log 2>&1 &
+schedule=$!
+trap 'kill "$simulator" "$e_license" "$schedule" 2>/dev/null || true' EXIT INT TERM
 
 cat <<BANNER
 
-  信易贷 Hub is running at http://127.0.0.1:8000/
+  信易贷 Hub is running at http://127.0.0.1:8000/   (Ctrl-C stops it and everything below)
   API docs: http://127.0.0.1:8000/api/docs/    Administration: http://127.0.0.1:8000/admin/
   Reference platform simulator (demo connector): http://127.0.0.1:${SIMULATOR_PORT} (log: var/simulator.log)
   Electronic business licence provider simulator: ${HUB_E_LICENSE_ISSUER} (log: var/e_license.log)
-    verify the demo enterprise: log in as enterprise, open /verification/, choose the licence, sign in as 李明
+    verify 洛阳待核验商贸: log in as enterprise3, open /verification/, choose the licence, sign in as 周洛
+  Periodic tasks (health checks, expiries, notices): log var/schedule.log
+
+$(.venv/bin/python manage.py load_demo --logins)
 
 BANNER
 .venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -39,9 +41,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="load even with DEBUG off (never in production)")
+        parser.add_argument("--logins", action="store_true", help="print the demo logins and what to try, and exit")
 
     @transaction.atomic
-    def handle(self, *args, force, **options):
+    def handle(self, *args, force, logins, **options):
+        if logins:
+            self.stdout.write(self.logins())
+            return
         if not settings.DEBUG and not force:
             raise CommandError("Demo data has well-known passwords; load it only with DEBUG=1 (or --force).")
         operator = User.objects.filter(username=OPERATOR).first()
@@ -89,19 +95,34 @@ class Command(BaseCommand):
 
     @staticmethod
     def logins() -> str:
+        # (username, who, what to try first)
         rows = [
-            ("operator (hub operator)", OPERATOR),
-            ("enterprise: legal representative of 郑州示例科技 (verified)", "enterprise"),
-            ("enterprise: staff of 郑州示例科技 (cannot sign)", "enterprise-staff"),
-            ("enterprise: legal representative of 郑州双签制造 (two signers for tax)", "enterprise2"),
-            ("enterprise: agent of 郑州双签制造 (the second signer)", "enterprise2-agent"),
-            ("enterprise: 洛阳待核验商贸 (unverified: try the verification wizard)", "enterprise3"),
+            (OPERATOR, "hub operator", "approve connectors, review documents, /admin/"),
+            ("enterprise", "郑州示例科技: legal representative (verified)", "grant an authorization, apply for a loan"),
+            ("enterprise-staff", "郑州示例科技: staff", "see that staff cannot sign"),
+            ("enterprise2", "郑州双签制造: legal representative", "grant tax access: it waits for a second signer"),
+            ("enterprise2-agent", "郑州双签制造: agent", "sign the waiting authorization"),
+            ("enterprise3", "洛阳待核验商贸 (unverified)", "verify it at /verification/"),
         ]
+        tries = {
+            Organization.Kind.BANK: "publish a product, accept and decide applications, pull a credit profile",
+            Organization.Kind.REGULATOR: "the dashboard of lending statistics",
+            Organization.Kind.PLATFORM: "connectors, whitelists, matchmaking events",
+        }
         for kind, _code, name, _region, username in ORGANIZATIONS:
-            rows.append((f"{kind} ({name})", username))
+            rows.append((username, f"{name}: admin", tries[kind]))
             if kind == Organization.Kind.BANK:
-                rows.append((f"{kind} staff ({name})", f"{username}-officer"))
-        width = max(len(label) for label, _ in rows)
+                rows.append((f"{username}-officer", f"{name}: staff", "the workbench"))
+        user_width = max(len(username) for username, _who, _try in rows)
+        who_width = max(_display_width(who) for _username, who, _try in rows)
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-        lines += [f"  {label.ljust(width)}  {username}" for label, username in rows]
+        lines += [
+            f"  {username.ljust(user_width)}  {who}{' ' * (who_width - _display_width(who))}  {try_first}"
+            for username, who, try_first in rows
+        ]
         return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
