@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from hub.apis import accounts, consent, notifications
+from hub.apis import accounts, consent, index, notifications
 from hub.views import health
 
 api_v1 = [
+    path("", index.ApiIndexApi.as_view(), name="api-index"),
     path("auth/token/", accounts.TokenApi.as_view(), name="api-token"),
     path("auth/token/revoke/", accounts.TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me/", accounts.MeApi.as_view(), name="api-me"),
@@ -57,6 +58,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", health.favicon),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from hub.errors import Messages as ErrorMessages
@@ -65,3 +66,9 @@ def permission_denied(request, exception=None):
     if _wants_json(request):
         return json_error_response(403, "forbidden", ErrorMessages.FORBIDDEN)
     return render(request, "403.html", status=403)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; the icon is a static file (its
+    URL is known only once static files are collected, so it is looked up per request)."""
+    return HttpResponsePermanentRedirect(static("hub/favicon.svg"))
