@@ -13,6 +13,7 @@ from tests.conftest import require_service
 from tests.deploy.helpers import (
     DEPLOY,
     QUEUES,
+    ROOT,
     SCRIPTS,
     SECRET_VARIABLES,
     SETTINGS_VARIABLES,
@@ -135,9 +136,52 @@ def test_nginx_config_accepts_50_mb_uploads_serves_static_files_and_sends_securi
     assert re.search(r"^\s*gzip\s+on;", text, re.MULTILINE)
 
 
+def _self_signed_certificate(directory):
+    """A throw-away certificate and key where the config expects TLS material."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hub.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "hub.crt").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "hub.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+
+def test_nginx_serves_https_with_hsts_and_port_80_only_redirects():
+    text = _nginx_text_without_comments()
+    servers = re.split(r"^server\s*\{", text, flags=re.MULTILINE)[1:]
+    plain = next(server for server in servers if re.search(r"listen\s+80;", server))
+    tls = next(server for server in servers if re.search(r"listen\s+443\s+ssl\b", server))
+
+    assert re.search(r"return\s+301\s+https://\$host\$request_uri;", plain)
+    assert "proxy_pass" not in plain
+    assert re.search(r'add_header\s+Strict-Transport-Security\s+"max-age=\d+; includeSubDomains"\s+always;', tls)
+    assert re.search(r"ssl_protocols\s+TLSv1\.2\s+TLSv1\.3;", tls)
+    assert "proxy_pass http://hub_web;" in tls
+
+
 def test_nginx_config_passes_nginx_syntax_check(tmp_path):
     require_service("nginx", shutil.which("nginx") is not None, "the test command installs it with apt-get")
     conf = (DEPLOY / "nginx" / "hub.conf").read_text(encoding="utf-8")
+    _self_signed_certificate(tmp_path)
+    conf = conf.replace("/etc/nginx/tls/", f"{tmp_path}/")
     (tmp_path / "hub.conf").write_text(conf.replace("/var/log/nginx/", f"{tmp_path}/"), encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -216,3 +260,39 @@ def test_deploy_readme_names_every_piece_and_how_to_start_it():
     assert re.search(r"^\|.*\|\s*$\n^\|[-| :]+\|\s*$", text, re.MULTILINE), "no table"
     for needle in (*SCRIPTS, *UNITS, "compose.yaml", "hub.conf", "hub.env.example", "/healthz", "/readyz"):
         assert needle in text, needle
+
+
+def test_the_documented_production_settings_pass_the_deployment_checks():
+    """`manage.py check --deploy` with deploy/hub.env.example (its placeholders replaced by
+    real keys): no warning, so HSTS, the HTTPS redirect behind the proxy and the secure
+    cookies are all on."""
+    import base64
+    import os
+    import secrets
+    import sys
+
+    values = {}
+    for line in (DEPLOY / "hub.env.example").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key] = value
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        HUB_ENCRYPTION_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
+        HUB_BLIND_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
+        HUB_SIGNING_KEYS="s1:" + base64.b64encode(os.urandom(32)).decode(),
+        DATABASE_URL="sqlite:///:memory:",
+        HUB_ENV_FILE="/nonexistent",
+        PATH=os.environ["PATH"],
+    )
+    values.pop("REDIS_URL", None)
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=values,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr

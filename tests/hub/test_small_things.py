@@ -28,3 +28,15 @@ def test_the_api_root_answers_an_index_of_the_api(anonymous_client):
     assert body["schema"].endswith("/api/schema/") and body["docs"].endswith("/api/docs/")
     assert body["resources"]["authorizations"].endswith("/api/v1/authorizations/")
     assert body["resources"]["credit_pulls"].endswith("/api/v1/credit-pulls/")
+
+
+def test_in_production_plain_http_is_redirected_but_health_checks_are_not(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+
+    assert client.get("/healthz").status_code == 200
+    redirected = client.get("/login/")
+    assert redirected.status_code == 301 and redirected["Location"].startswith("https://")
+    behind_the_proxy = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert behind_the_proxy.status_code == 200
+    assert behind_the_proxy["Strict-Transport-Security"].startswith("max-age=31536000")
