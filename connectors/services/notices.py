@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from connectors.models import CreditRecord
+from hub.messages import stored_message
 from hub.models import Notification
 from hub.services.notifications import notification_send
 
@@ -38,17 +39,17 @@ def _notify(record: CreditRecord) -> int:
         organization_id=record.enterprise_id,
         kind=Notification.Kind.CREDIT_REPAIR,
         title=_("You may apply for credit repair"),
-        body=_(
-            "The publicity period of administrative penalty %(decision_no)s (%(authority)s, decided "
-            "%(decided_on)s) ended on %(ends_on)s. You may now apply to the credit authorities for "
-            "credit repair so that it is no longer shown."
-        )
-        % {
-            "decision_no": data.get("decision_no", ""),
-            "authority": data.get("authority", ""),
-            "decided_on": data.get("decided_on", ""),
-            "ends_on": record.repair_notice_due_on.isoformat(),
-        },
+        body=stored_message(
+            _(
+                "The publicity period of administrative penalty %(decision_no)s (%(authority)s, decided "
+                "%(decided_on)s) ended on %(ends_on)s. You may now apply to the credit authorities for "
+                "credit repair so that it is no longer shown."
+            ),
+            decision_no=data.get("decision_no", ""),
+            authority=data.get("authority", ""),
+            decided_on=data.get("decided_on", ""),
+            ends_on=record.repair_notice_due_on.isoformat(),
+        ),
         data={
             "record": record.pk,
             "decision_no": data.get("decision_no", ""),

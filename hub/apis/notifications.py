@@ -15,6 +15,10 @@ from hub.services.notifications import notification_mark_read
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
+    # In the reader's language: the hub's own notices are stored by message id (hub.messages).
+    title = serializers.CharField(source="rendered_title", read_only=True)
+    body = serializers.CharField(source="rendered_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.messages import render_message
+
 
 class Notification(models.Model):
     """A notice to an organization: credit repair (信用修复主动告知), application status,
@@ -18,8 +20,11 @@ class Notification(models.Model):
 
     organization = models.ForeignKey("hub.Organization", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"))
+    # Free text as written (a policy's title and body), or, for the hub's own notices, empty:
+    # ``message`` then holds their ids and parameters (hub.messages), rendered when read.
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    message = models.JSONField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -29,4 +34,14 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["organization", "-id"], name="notification_org_recent")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.rendered_title
+
+    @property
+    def rendered_title(self) -> str:
+        stored = (self.message or {}).get("title")
+        return render_message(stored) if stored else self.title
+
+    @property
+    def rendered_body(self) -> str:
+        stored = (self.message or {}).get("body")
+        return render_message(stored) if stored else self.body

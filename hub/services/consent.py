@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from hub import audit
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.messages import stored_message
 from hub.models import Authorization, AuthorizationSignature, Notification, Organization, Signer, User
 from hub.receipts import sign_receipt
 from hub.selectors.verification import current_signer, require_verified
@@ -114,8 +115,11 @@ def authorization_grant(
             organization_id=enterprise.pk,
             kind=Notification.Kind.CONSENT,
             title=Messages.SIGN_NOTICE_TITLE,
-            body=_("Authorization #%(id)s for %(bank)s needs a second signer within 7 days.")
-            % {"id": authorization.pk, "bank": bank.name},
+            body=stored_message(
+                _("Authorization #%(id)s for %(bank)s needs a second signer within 7 days."),
+                id=authorization.pk,
+                bank=bank.name,
+            ),
             data={"authorization": authorization.pk},
         )
     else:

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from hub.categories import ALL_CATEGORIES
 from hub.crypto import blind_index
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
+from hub.messages import stored_message
 from hub.models import Notification, Organization, Signer, User, Verification, VerificationAttempt
 from hub.selectors.verification import current_signer
 from hub.services.notifications import notification_send
-from hub.verification import audit
+from hub.verification import audit, registry
 
 ATTEMPT_WINDOW = timedelta(hours=24)
 AGENT_MAX_VALIDITY = timedelta(days=366)
@@ -127,8 +128,10 @@ def enterprise_verify(
             organization_id=enterprise.pk,
             kind=Notification.Kind.VERIFICATION,
             title=Messages.VERIFIED_NOTICE_TITLE,
-            body=_("Verified by %(method)s; your legal representative and agents can now grant authorizations.")
-            % {"method": method},
+            body=stored_message(
+                _("Verified by %(method)s; your legal representative and agents can now grant authorizations."),
+                method=registry.get(method).label,
+            ),
             data={"method": method, "level": level},
         )
         _close_competing_registrations(verification)

@@ -20,6 +20,7 @@ from lending.services.applications import application_claim, application_submit,
 
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username")
+    note = serializers.CharField(source="rendered_note", read_only=True)  # in the reader's language
 
     class Meta:
         model = ApplicationTransition

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hub.messages import render_message
 from lending.models.products import Guarantee
 
 OPEN_DEMAND = "open_demand"
@@ -98,7 +99,14 @@ class ApplicationTransition(models.Model):
     to_status = models.CharField(max_length=10)
     at = models.DateTimeField()
     actor = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
+    # Free text as typed (a rejection's reason), or the hub's own note as a stored message
+    # (hub.messages), rendered in the reader's language.
     note = models.CharField(max_length=500, blank=True)
+    note_message = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def rendered_note(self) -> str:
+        return render_message(self.note_message) if self.note_message else self.note

@@ -15,11 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_covers
+from hub.messages import stored_message
 from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import require_verified
@@ -73,8 +73,11 @@ def _bank_serves(bank: Organization, region_code: str) -> bool:
     return any(serving.pk == bank.pk for serving in banks_serving(region_code))
 
 
-def _record(application: Application, before: Application | None, actor: User, note: str = "", data=None) -> None:
-    """Everything that follows a change of an application, in its transaction."""
+def _record(
+    application: Application, before: Application | None, actor: User, note: str | dict = "", data=None
+) -> None:
+    """Everything that follows a change of an application, in its transaction. ``note``: free
+    text as typed, or a stored message (hub.messages) read in each reader's language."""
     from_status = before.status if before else ""
     ApplicationTransition.objects.create(
         application=application,
@@ -82,7 +85,8 @@ def _record(application: Application, before: Application | None, actor: User, n
         to_status=application.status,
         at=timezone.now(),
         actor=actor,
-        note=note[:500],
+        note="" if isinstance(note, dict) else note[:500],
+        note_message=note if isinstance(note, dict) else None,
     )
     aggregates_apply(before, application)
     match_follow_application(application, actor=actor)
@@ -91,9 +95,10 @@ def _record(application: Application, before: Application | None, actor: User, n
         notification_send(
             organization_id=application.enterprise_id,
             kind=Notification.Kind.APPLICATION,
-            title=_gettext(str(Messages.NOTICE_TITLE))
-            % {"id": application.pk, "status": application.get_status_display()},
-            body=note or application.get_status_display(),
+            title=stored_message(
+                Messages.NOTICE_TITLE, id=application.pk, status=Application.Status(application.status).label
+            ),
+            body=note or Application.Status(application.status).label,
             data={"application": application.pk, "status": application.status},
         )
 
@@ -175,7 +180,7 @@ def application_claim(*, actor: User, application_id: int) -> Application:
             if application.bank_id
             else Messages.WRONG_STATE % {"status": application.get_status_display(), "action": "claim"}
         )
-    _record(application, before, actor, note=_gettext("Claimed by %(bank)s") % {"bank": bank.name})
+    _record(application, before, actor, note=stored_message(_("Claimed by %(bank)s"), bank=bank.name))
     return application
 
 
@@ -212,7 +217,7 @@ def application_transition(*, actor: User, application_id: int, action: str, **d
     return application
 
 
-def _apply_details(application: Application, action: str, details: dict, now) -> str:
+def _apply_details(application: Application, action: str, details: dict, now) -> str | dict:
     if action == "accept":
         application.accepted_at = now
         return ""
@@ -231,16 +236,20 @@ def _apply_details(application: Application, action: str, details: dict, now) ->
         application.first_loan = details.get("first_loan", False)
         application.pure_credit = details.get("pure_credit", False)
         application.renewal = details.get("renewal", False)
-        return _gettext("Approved %(amount)s yuan at %(rate)s%% for %(term)d months") % {
-            "amount": amount,
-            "rate": details["rate"],
-            "term": details["term_months"],
-        }
+        return stored_message(
+            _("Approved %(amount)s yuan at %(rate)s%% for %(term)d months"),
+            amount=amount,
+            rate=details["rate"],
+            term=details["term_months"],
+        )
     if action == "reject":
         application.decided_at = now
         application.reason_code = details["reason_code"]
         application.reason = details.get("reason", "")
-        return f"{application.get_reason_code_display()}: {application.reason}".strip(": ")
+        reason_label = dict(Application._meta.get_field("reason_code").choices)[application.reason_code]
+        if not application.reason:
+            return stored_message(reason_label)
+        return stored_message(_("%(reason_code)s: %(reason)s"), reason_code=reason_label, reason=application.reason)
     if action == "sign":
         amount = details["amount"]
         if amount > application.approved_amount:
@@ -253,7 +262,7 @@ def _apply_details(application: Application, action: str, details: dict, now) ->
         application.contract_no = details["contract_no"]
         application.signed_amount = amount
         application.signed_on = details["signed_on"]
-        return _gettext("Contract %(no)s signed") % {"no": details["contract_no"]}
+        return stored_message(_("Contract %(no)s signed"), no=details["contract_no"])
     if action == "disburse":
         amount = details["amount"]
         if amount > application.signed_amount:
@@ -265,7 +274,7 @@ def _apply_details(application: Application, action: str, details: dict, now) ->
         application.disbursed_at = now
         application.disbursed_amount = amount
         application.disbursed_on = details["disbursed_on"]
-        return _gettext("%(amount)s yuan disbursed") % {"amount": amount}
+        return stored_message(_("%(amount)s yuan disbursed"), amount=amount)
     if action == "withdraw":
         application.decided_at = now
         return details.get("reason", "")

@@ -124,7 +124,7 @@ def test_a_rejection_marks_the_registration_rejected_and_tells_the_enterprise(ap
     assert (response.json()["status"], response.json()["reason"]) == ("rejected", reason)
     assert DocumentReview.objects.get().status == "rejected"
     notice = Notification.objects.get(organization=uploader.organization, kind="verification")
-    assert (notice.title, notice.body) == (str(Messages.REJECTED_NOTICE_TITLE), reason)
+    assert (notice.rendered_title, notice.rendered_body) == (str(Messages.REJECTED_NOTICE_TITLE), reason)
     assert AuditEvent.objects.filter(action="verification.documents_rejected").exists()
     # a rejected registration may try again, and be verified then
     second = submit(uploader, licence=upload(PDF, "licence.pdf"))
