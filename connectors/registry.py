@@ -8,11 +8,12 @@ from functools import cache
 from importlib import import_module
 
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 KINDS: dict[str, tuple[str, str]] = {
     # key: (dotted path, label)
-    "cdp_http_v1": ("connectors.kinds.cdp_http_v1.client.CdpHttpV1Connector", "CDP/1 over HTTPS"),
-    "file_drop": ("connectors.kinds.file_drop.client.FileDropConnector", "File drop (前置机 directory)"),
+    "cdp_http_v1": ("connectors.kinds.cdp_http_v1.client.CdpHttpV1Connector", _("CDP/1 over HTTPS")),
+    "file_drop": ("connectors.kinds.file_drop.client.FileDropConnector", _("File drop (front-end directory)")),
 }
 
 

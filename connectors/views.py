@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from connectors import record_display
 from connectors.forms import ConnectorRegisterForm, CreditPullStartForm
 from connectors.models import Connector
 from connectors.models.pulls import FINISHED, PullStatus
@@ -127,8 +128,13 @@ def _profile_context(profile: dict) -> dict:
             "key": category,
             "label": CATEGORY_LABELS.get(category, category),
             "fetched_at": section["fetched_at"],
+            "columns": record_display.columns(category),
             "records": [
-                {**record, "fields": [(name, _data_value(value)) for name, value in record["data"].items()]}
+                {
+                    **record,
+                    "cells": record_display.cells(category, record["data"]),
+                    "extra": record_display.extra_fields(category, record["data"]),
+                }
                 for record in section["records"]
             ],
         }
@@ -140,14 +146,6 @@ def _profile_context(profile: dict) -> dict:
         "categories": categories,
         "empty_categories": [category["label"] for category in categories if not category["records"]],
     }
-
-
-def _data_value(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return str(value)
 
 
 @login_required

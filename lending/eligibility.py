@@ -21,6 +21,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.models import Organization
+
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
 TAX_GRADES = ["A", "B", "M", "C", "D"]  # best first
 SCALES = ["micro", "small", "medium", "large"]
@@ -129,6 +131,11 @@ def enterprise_facts(enterprise) -> EnterpriseFacts:
     )
 
 
+def _scale_label(code: str) -> str:
+    """A scale as a word (小型, not small); an unknown one as it is."""
+    return str(dict(Organization.Scale.choices).get(code, code or "?"))
+
+
 def evaluate(rules: dict, facts: EnterpriseFacts, *, today: date | None = None) -> list[RuleResult]:
     today = today or timezone.localdate()
     results = []
@@ -140,7 +147,7 @@ def evaluate(rules: dict, facts: EnterpriseFacts, *, today: date | None = None) 
                     rule,
                     PASSED if ok else FAILED,
                     _("Scale %(scale)s; the product takes %(allowed)s.")
-                    % {"scale": facts.scale or "?", "allowed": ", ".join(value)},
+                    % {"scale": _scale_label(facts.scale), "allowed": "、".join(map(_scale_label, value))},
                 )
             )
         elif rule == "industries":

@@ -126,6 +126,6 @@ def test_an_application_goes_from_the_enterprise_form_to_disbursement_on_the_ban
         "disbursed",
     ]
     expect(company.get_by_test_id("contract")).to_contain_text("HT-2026-001")
-    expect(company.get_by_test_id("disbursed")).to_contain_text("600000.00")
+    expect(company.get_by_test_id("disbursed")).to_contain_text("60万元")  # money as Chinese finance pages write it
     application.refresh_from_db()
     assert application.first_loan and application.pure_credit and application.rate == Decimal("3.8500")

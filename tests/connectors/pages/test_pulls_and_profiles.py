@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.utils import translation
 
 from connectors.models import CreditPull, CreditRecord
 from connectors.simulator.data import records_for
 from hub.models import AuditEvent
+from hub.web.formats import money
 from tests.connectors.factories import ConnectorFactory
 from tests.connectors.pages.helpers import progress, start_pull
 from tests.hub.factories import OrganizationFactory, UserFactory
@@ -188,7 +190,10 @@ def test_the_profile_shows_summary_and_records_of_the_authorized_categories(
     assert 'data-indicator="tax_paid_last_12_months"' in html
     assert 'data-category="tax"' in html
     assert f'data-source-id="{tax_record.source_id}"' in html
-    assert f'<span class="key">tax_paid:</span> {tax_record.data["tax_paid"]}' in html
+    # A table with labelled columns, money written for people: no raw keys.
+    assert '<th data-field="tax_paid">' in html and "tax_paid:" not in html
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        assert f"<td>{money(tax_record.data['tax_paid'])}</td>" in html
     if records_for(enterprise.code, "penalty", seed="tests"):
         assert 'data-category="penalty"' in html
     else:  # listed among the categories without records

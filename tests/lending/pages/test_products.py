@@ -34,7 +34,7 @@ def test_an_enterprise_sees_each_rule_of_a_product_passed_failed_or_unknown(logg
     assert '<li class="rule rule-passed" data-rule="scales" data-result="passed">' in html
     assert '<li class="rule rule-unknown" data-rule="min_tax_grade" data-result="unknown">' in html
     assert f'href="/products/{product.pk}/apply/"' in html
-    assert 'data-col="amount">100,000.00 – 5,000,000.00' in html and 'data-col="rate">3.45% – 4.35%' in html
+    assert 'data-col="amount">100,000.00 yuan – 5,000,000.00 yuan' in html and 'data-col="rate">3.45% – 4.35%' in html
 
 
 def test_a_failed_rule_marks_the_product_as_not_fitting(logged_in, enterprise_admin, bank_officer):
