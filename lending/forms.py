@@ -305,6 +305,46 @@ class MatchFilterForm(forms.Form):
 # --- statistics --------------------------------------------------------------------------------------
 
 
+class PolicyForm(forms.Form):
+    """A policy to push: its text, and whom it reaches (every field of the target may stay
+    empty: then everyone in the publisher's region)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    region_codes = forms.CharField(
+        label=_("Regions (codes, separated by commas)"),
+        required=False,
+        help_text=_("Empty: your whole region."),
+    )
+    scales = forms.MultipleChoiceField(
+        label=_("Enterprise scales"),
+        required=False,
+        choices=Organization.Scale.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    industries = forms.CharField(label=_("Industries (GB/T 4754 codes, separated by commas)"), required=False)
+    whitelisted = forms.BooleanField(label=_("Only enterprises on a published whitelist"), required=False)
+
+    def clean(self) -> dict:
+        """What policy_publish takes: the text, and the targeting the API takes as JSON."""
+        values = super().clean()
+        if self.errors:
+            return values
+        targeting = {
+            "region_codes": _codes(values["region_codes"]),
+            "scales": list(values["scales"]),
+            "industries": _codes(values["industries"]),
+        }
+        if values["whitelisted"]:
+            targeting["whitelisted"] = True
+        targeting = {key: value for key, value in targeting.items() if value}
+        return {"title": values["title"], "body": values["body"], "targeting": targeting}
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip().upper() for code in text.replace("，", ",").split(",") if code.strip()]
+
+
 class DashboardForm(forms.Form):
     group_by = forms.ChoiceField(
         label=_("Group by"),

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from lending.services.applications import TRANSITIONS
-from lending.views import applications, matches, products, stats
+from lending.views import applications, matches, policies, products, stats
 
 urlpatterns = [
     path("products/", products.products, name="products"),
@@ -34,6 +34,7 @@ urlpatterns = [
         for action in TRANSITIONS
     ],
     path("dashboard/", stats.dashboard, name="dashboard"),
+    path("policies/", policies.policies, name="policies"),
     path("events/", matches.events, name="events"),
     path("events/<int:event_id>/", matches.event_detail, name="event"),
     path("matches/", matches.matches, name="matches"),
