@@ -14,6 +14,8 @@ echo "Preparing the database under var/ …"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
 .venv/bin/python manage.py load_demo_lending
+echo "Loading a year of demo activity (the first time only) …"
+.venv/bin/python manage.py load_demo_activity
 CDP_SIMULATOR_SECRET="$(.venv/bin/python manage.py register_demo_connector --base-url "http://127.0.0.1:${SIMULATOR_PORT}")"
 export CDP_SIMULATOR_SECRET
 

@@ -81,6 +81,17 @@ class Command(BaseCommand):
                     admin_username=username,
                     admin_password=DEMO_PASSWORD,
                 )
+            if kind == Organization.Kind.PLATFORM and not User.objects.filter(username=f"{username}-checker").exists():
+                # A second person, so the whitelist maker-checker can be tried: one imports,
+                # the other publishes.
+                admin = organization.members.get(username=username)
+                member_add(
+                    actor=admin,
+                    organization=organization,
+                    username=f"{username}-checker",
+                    password=DEMO_PASSWORD,
+                    role=User.Role.STAFF,
+                )
             if kind == Organization.Kind.BANK and not User.objects.filter(username=f"{username}-officer").exists():
                 admin = organization.members.get(username=username)
                 member_add(
@@ -113,6 +124,8 @@ class Command(BaseCommand):
             rows.append((username, f"{name}: admin", tries[kind]))
             if kind == Organization.Kind.BANK:
                 rows.append((f"{username}-officer", f"{name}: staff", "the workbench"))
+            if kind == Organization.Kind.PLATFORM:
+                rows.append((f"{username}-checker", f"{name}: staff", "publish the whitelist a colleague imported"))
         user_width = max(len(username) for username, _who, _try in rows)
         who_width = max(_display_width(who) for _username, who, _try in rows)
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
