@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,7 @@ class Messages:
     FORBIDDEN = _("You do not have permission to perform this action.")
     THROTTLED = _("Too many requests; retry after %(seconds)s seconds.")
     SERVER_ERROR = _("An unexpected error occurred; it has been logged.")
+    TOO_LARGE = _("The request body is larger than the hub accepts.")
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -131,6 +133,8 @@ def flatten_field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("request_too_large", Messages.TOO_LARGE), status=413)
     if isinstance(exc, HubError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -26,9 +26,16 @@ class CursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+            cursor = False
+        # Positions are ids (every list is ordered by id): a forged one is refused here, not
+        # handed to the database as a number it is not.
+        if cursor is False or (
+            cursor is not None and cursor.position is not None and not is_whole_number(cursor.position)
+        ):
+            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+        return cursor
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})
