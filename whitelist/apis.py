@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.api.base import PaginatedAPIView
+from hub.api.exports import spreadsheet_safe_row
 from hub.api.fields import RegionCodeField
 from hub.api.schema import error_responses
 from hub.errors import InvalidInput, UploadTooLarge
@@ -200,7 +201,7 @@ class ImportErrorReportApi(APIView):
         """Every bad row as CSV (UTF-8 with BOM), streamed."""
         whitelist_import = import_get(user=request.user, import_id=import_id)
         writer = csv.writer(_Echo())
-        lines = (writer.writerow(row) for row in import_errors_csv_rows(whitelist_import))
+        lines = (writer.writerow(spreadsheet_safe_row(row)) for row in import_errors_csv_rows(whitelist_import))
         response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{whitelist_import.pk}-errors.csv"'
         return response
