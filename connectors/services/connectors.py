@@ -14,7 +14,7 @@ from connectors.base import ConnectorError
 from connectors.models import Connector
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hub.identifiers import region_code_error
+from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
 
 
@@ -26,6 +26,7 @@ class Messages:
     CATEGORIES_EMPTY = _("Name at least one credit category.")
     CATEGORY_UNKNOWN = _("Unknown credit category: %(category)s.")
     LOCATION = _("The location %(problem)s.")
+    REGION_OUTSIDE_PLATFORM = _("Region %(code)s lies outside the platform's own region %(area)s.")
     WRONG_STATE = _("The connector is %(status)s; this action does not apply.")
 
 
@@ -72,6 +73,11 @@ def connector_register(
         error = region_code_error(code)
         if error:
             raise InvalidInput(error, fields={"region_codes": [error]})
+        # A city platform serves the records of its own area: a connector claiming another
+        # city's enterprises would answer pulls it has no mandate for.
+        if not region_covers([platform.region_code], code):
+            message = Messages.REGION_OUTSIDE_PLATFORM % {"code": code, "area": platform.region_code}
+            raise InvalidInput(message, fields={"region_codes": [message]})
     if not categories:
         raise InvalidInput(Messages.CATEGORIES_EMPTY, fields={"categories": [Messages.CATEGORIES_EMPTY]})
     for category in categories:

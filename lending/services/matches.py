@@ -22,6 +22,7 @@ from hub.models import Organization, User
 from hub.selectors.verification import enterprise_holder
 from lending import audit
 from lending.models import Application, Match, MatchmakingEvent
+from lending.selectors.products import banks_serving
 
 MatchStatus = Match.Status
 
@@ -54,11 +55,11 @@ class Messages:
     REASON_NEEDED = _("Give the reason the match failed.")
     ORGANIZER_ONLY = _("Only city platforms and regulators organize matchmaking events.")
     UNKNOWN_BANK = _("No bank with this code.")
-    UNKNOWN_ENTERPRISE = _("No enterprise with this unified social credit code.")
-    OUTSIDE_EVENT_REGION = _(
-        "The enterprise is registered in %(region)s, outside the event's region %(event_region)s: "
-        "its match would count in another area's statistics."
-    )
+    # One message for a code nobody registered and for an enterprise of another area: an
+    # organizer learns neither whether, nor where, an enterprise outside its event is registered.
+    NOT_IN_EVENT_REGION = _("No enterprise of this event's region has this unified social credit code.")
+    BANK_NOT_SERVING = _("This bank neither sits in nor offers products over the event's region.")
+    EVENT_OUTSIDE_AREA = _("An organization holds events only inside its own region (%(area)s).")
 
 
 def _stamp(match: Match, status: str, now) -> None:
@@ -228,6 +229,9 @@ def event_create(*, actor: User, title: str, region_code: str, held_on, descript
     error = region_code_error(region_code)
     if error:
         raise InvalidInput(error, fields={"region_code": [error]})
+    if not region_covers([organizer.region_code], region_code):
+        message = Messages.EVENT_OUTSIDE_AREA % {"area": organizer.region_code}
+        raise InvalidInput(message, fields={"region_code": [message]})
     event = MatchmakingEvent.objects.create(
         organizer=organizer, title=title, region_code=region_code, held_on=held_on, description=description
     )
@@ -246,12 +250,11 @@ def event_record_intent(
     bank = Organization.objects.filter(kind=Organization.Kind.BANK, code=bank_code, is_active=True).first()
     if bank is None:
         raise InvalidInput(Messages.UNKNOWN_BANK, fields={"bank": [Messages.UNKNOWN_BANK]})
+    if bank not in banks_serving(event.region_code):
+        raise InvalidInput(Messages.BANK_NOT_SERVING, fields={"bank": [Messages.BANK_NOT_SERVING]})
     enterprise = enterprise_holder(uscc)
-    if enterprise is None:
-        raise InvalidInput(Messages.UNKNOWN_ENTERPRISE, fields={"enterprise": [Messages.UNKNOWN_ENTERPRISE]})
-    if not region_covers([event.region_code], enterprise.region_code):
-        message = Messages.OUTSIDE_EVENT_REGION % {"region": enterprise.region_code, "event_region": event.region_code}
-        raise InvalidInput(message, fields={"enterprise": [message]})
+    if enterprise is None or not region_covers([event.region_code], enterprise.region_code):
+        raise InvalidInput(Messages.NOT_IN_EVENT_REGION, fields={"enterprise": [Messages.NOT_IN_EVENT_REGION]})
     return match_create(
         bank=bank,
         enterprise=enterprise,

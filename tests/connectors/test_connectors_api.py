@@ -105,3 +105,19 @@ def test_the_health_check_records_state_time_and_consecutive_failures(running_si
     assert healthy.health_checked_at is not None
     assert (down.health_state, down.health_failures) == ("unhealthy", 2)
     assert down.health_detail.startswith("connection")
+
+
+def test_a_platform_registers_connectors_only_for_its_own_region(api_client_for, platform_admin):
+    body = {
+        "name": "越界连接器",
+        "kind": "cdp_http_v1",
+        "base_url": "https://platform.example.org",
+        "region_codes": ["410100", "110000"],
+        "categories": ["tax"],
+        "key_id": "k",
+        "secret": "s",
+    }
+
+    response = api_client_for(platform_admin).post("/api/v1/connectors/", body, format="json")
+
+    assert response.status_code == 400 and "region_codes" in response.json()["error"]["fields"]

@@ -93,7 +93,41 @@ def test_an_enterprise_outside_the_events_region_is_refused(api_client_for, plat
         format="json",
     )
 
-    assert response.status_code == 400 and "410302" in response.json()["error"]["fields"]["enterprise"][0]
+    # The same answer as for a code nobody registered: an intent does not tell whether, or
+    # where, an enterprise is registered.
+    unknown = api_client_for(platform_admin).post(
+        f"/api/v1/matchmaking-events/{event['id']}/intents/",
+        {"bank": "ZYBANK", "enterprise": make_uscc(region_code="410100", serial=999_999)},
+        format="json",
+    )
+    assert response.status_code == unknown.status_code == 400
+    assert response.json()["error"]["fields"]["enterprise"] == unknown.json()["error"]["fields"]["enterprise"]
+    assert "410302" not in str(response.json())
+    assert not Match.objects.exists()
+
+
+def test_an_organization_creates_events_only_inside_its_region(api_client_for, platform_admin):
+    response = api_client_for(platform_admin).post(
+        "/api/v1/matchmaking-events/",
+        {"title": "跨区对接会", "region_code": "410300", "held_on": "2026-11-01"},
+        format="json",
+    )
+
+    assert response.status_code == 400 and "region_code" in response.json()["error"]["fields"]
+
+
+def test_a_bank_that_does_not_serve_the_events_region_owes_no_follow_up(
+    api_client_for, platform_admin, enterprise, event
+):
+    far = OrganizationFactory(kind="bank", code="SHBANK", region_code="310000")
+
+    response = api_client_for(platform_admin).post(
+        f"/api/v1/matchmaking-events/{event['id']}/intents/",
+        {"bank": far.code, "enterprise": enterprise.code},
+        format="json",
+    )
+
+    assert response.status_code == 400 and "bank" in response.json()["error"]["fields"]
     assert not Match.objects.exists()
 
 

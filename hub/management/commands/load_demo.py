@@ -32,7 +32,7 @@ ORGANIZATIONS = [
     (Organization.Kind.BANK, "ZYBANK", "中原银行郑州分行", "410100", "bank1"),
     (Organization.Kind.BANK, "ZZBANK", "郑州银行", "410100", "bank2"),
     (Organization.Kind.REGULATOR, "PBC-HN", "中国人民银行河南省分行", "410000", "regulator"),
-    (Organization.Kind.PLATFORM, "ZZ-CREDIT", "郑州市信用信息平台", "410100", "platform"),
+    (Organization.Kind.PLATFORM, "ZZ-CREDIT", "河南省信用信息平台", "410000", "platform"),
 ]
 
 

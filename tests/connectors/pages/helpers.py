@@ -18,7 +18,7 @@ def connector_form(**overrides):
         "name": "郑州市信用平台",
         "kind": "cdp_http_v1",
         "base_url": "https://credit.zhengzhou.example/cdp",
-        "region_codes": "410100, 410300",
+        "region_codes": "410100, 410102",
         "categories": ["tax", "penalty"],
         "key_id": "hub-1",
         "secret": "s3cr3t-value",

@@ -27,7 +27,7 @@ def test_a_platform_admin_registers_a_connector_that_waits_for_approval(logged_i
     assert response.redirect_chain == [("/connectors/", 302)]
     connector = Connector.objects.get()
     assert connector.platform == platform_admin.organization and connector.status == "pending"
-    assert connector.region_codes == ["410100", "410300"] and connector.categories == ["penalty", "tax"]
+    assert connector.region_codes == ["410100", "410102"] and connector.categories == ["penalty", "tax"]
     assert connector.secret == "s3cr3t-value"
     html = response.content.decode()
     assert f'data-connector="{connector.pk}" data-status="pending"' in html

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from html import unescape
 
 from django.utils import timezone, translation
 
@@ -47,4 +48,6 @@ def submit(enterprise_admin, product, amount="800000.00") -> Application:
 
 
 def field_errors(html: str, field: str) -> list[str]:
-    return re.findall(rf'<p class="field-error" data-field="{field}">([^<]*)</p>', html)
+    """The messages shown under one field, as the reader sees them (entities decoded)."""
+    found = re.findall(rf'<p class="field-error" data-field="{field}">([^<]*)</p>', html)
+    return [unescape(text) for text in found]

@@ -117,7 +117,7 @@ def test_an_intent_for_an_unknown_enterprise_is_named_next_to_the_field(logged_i
     response = client.post(f"/events/{event.pk}/", {"bank": "ZYBANK", "enterprise": unknown, "amount": "1"})
 
     assert response.status_code == 400
-    assert field_errors(response.content.decode(), "enterprise") == [english(MatchMessages.UNKNOWN_ENTERPRISE)]
+    assert field_errors(response.content.decode(), "enterprise") == [english(MatchMessages.NOT_IN_EVENT_REGION)]
     assert f'value="{unknown}"' in response.content.decode()
 
 
