@@ -288,60 +288,38 @@ def _authorization_data(authorization) -> dict:
     }
 
 
-def authorization_granted(*, authorization, actor: User) -> AuditEvent:
+def _authorization_event(action: str, authorization, actor: User | None, **extra) -> AuditEvent:
     return append_event(
-        action="authorization.granted",
+        action=action,
         actor=actor,
         organization_id=authorization.enterprise_id,
         object_type="authorization",
         object_id=authorization.pk,
-        data=_authorization_data(authorization),
+        data={**_authorization_data(authorization), **extra},
     )
+
+
+def authorization_granted(*, authorization, actor: User) -> AuditEvent:
+    return _authorization_event("authorization.granted", authorization, actor)
 
 
 def authorization_revoked(*, authorization, actor: User) -> AuditEvent:
-    return append_event(
-        action="authorization.revoked",
-        actor=actor,
-        organization_id=authorization.enterprise_id,
-        object_type="authorization",
-        object_id=authorization.pk,
-        data=_authorization_data(authorization),
-    )
+    return _authorization_event("authorization.revoked", authorization, actor)
 
 
 def authorization_signed(*, authorization, actor: User) -> AuditEvent:
-    return append_event(
-        action="authorization.signed",
-        actor=actor,
-        organization_id=authorization.enterprise_id,
-        object_type="authorization",
-        object_id=authorization.pk,
-        data=_authorization_data(authorization),
-    )
+    return _authorization_event("authorization.signed", authorization, actor)
 
 
 def authorization_activated(*, authorization, actor: User) -> AuditEvent:
     """The last signature needed: the authorization is active and has its receipt."""
-    return append_event(
-        action="authorization.activated",
-        actor=actor,
-        organization_id=authorization.enterprise_id,
-        object_type="authorization",
-        object_id=authorization.pk,
-        data={**_authorization_data(authorization), "status_list": authorization.status_list_id},
+    return _authorization_event(
+        "authorization.activated", authorization, actor, status_list=authorization.status_list_id
     )
 
 
 def authorization_expired(*, authorization) -> AuditEvent:
-    return append_event(
-        action="authorization.expired",
-        actor=None,
-        organization_id=authorization.enterprise_id,
-        object_type="authorization",
-        object_id=authorization.pk,
-        data=_authorization_data(authorization),
-    )
+    return _authorization_event("authorization.expired", authorization, None)
 
 
 # Reads of credit data (recorded by connectors/audit.py): what the enterprise's access log shows.

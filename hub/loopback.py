@@ -4,6 +4,7 @@ benchmarks and under `make run`."""
 
 from __future__ import annotations
 
+import signal
 import threading
 from http.server import ThreadingHTTPServer
 
@@ -25,10 +26,17 @@ class BackgroundServer:
     def port(self) -> int:
         return self.server.server_address[1]
 
-    def wait(self) -> None:
-        """Block until the server stops (a management command's foreground)."""
-        while self._thread.is_alive():
-            self._thread.join(timeout=1)
+    def serve_in_foreground(self) -> None:
+        """Block until Ctrl-C or SIGTERM, then stop: a management command's foreground.
+        `docker stop` and systemd send SIGTERM; it shuts down as cleanly as Ctrl-C."""
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        try:
+            while self._thread.is_alive():
+                self._thread.join(timeout=1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         if self._stopped:
@@ -46,3 +54,7 @@ class BackgroundServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt

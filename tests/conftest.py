@@ -146,6 +146,17 @@ def anonymous_client():
 
 
 @pytest.fixture
+def logged_in(client):
+    """``logged_in(user)`` → the test client with that user's session (the pages' way in)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
 def api_client_for():
     """``api_client_for(user)`` → an APIClient sending that user's fresh bearer token."""
 

@@ -34,15 +34,6 @@ def grant_form(**overrides):
     return form
 
 
-@pytest.fixture
-def logged_in(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 # --- who may see the pages ------------------------------------------------------------------------
 
 

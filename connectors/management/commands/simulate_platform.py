@@ -1,5 +1,4 @@
 import os
-import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -60,15 +59,8 @@ class Command(BaseCommand):
             running = start_simulator(config, host=options["host"], port=options["port"])
         except OSError as error:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {error}") from error
-        # `docker stop` and systemd send SIGTERM: shut down as cleanly as on Ctrl-C.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         self.stdout.write(f"CDP/1 platform simulator at {running.base_url} (key id {config.key_id!r}); Ctrl-C to stop.")
-        try:
-            running.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            running.stop()
+        running.serve_in_foreground()
         self.stdout.write("Simulator stopped.")
 
     @staticmethod
@@ -107,7 +99,3 @@ class Command(BaseCommand):
             identity=options["identity"],
             **{field_name: options[field_name] for field_name in RATE_OPTIONS.values()},
         )
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt

@@ -1,5 +1,4 @@
 import os
-import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -47,8 +46,6 @@ class Command(BaseCommand):
             running = start_e_license_provider(config, host=options["host"], port=options["port"])
         except OSError as error:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {error}") from error
-        # `docker stop` and systemd send SIGTERM: shut down as cleanly as on Ctrl-C.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         self.stdout.write(
             f"Electronic business licence provider simulator at {running.base_url} "
             f"(client id {config.client_id!r}{', denying every sign-in' if config.deny else ''}); Ctrl-C to stop."
@@ -57,14 +54,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  demo identity: {identity.name} ({identity.role}) {identity.enterprise_name} {identity.uscc}"
             )
-        try:
-            running.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            running.stop()
+        running.serve_in_foreground()
         self.stdout.write("Simulator stopped.")
-
-
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt

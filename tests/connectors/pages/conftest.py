@@ -6,15 +6,6 @@ from tests.connectors.factories import AuthorizationFactory, ConnectorFactory
 
 
 @pytest.fixture
-def logged_in(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def authorization(enterprise, bank, enterprise_admin):
     return AuthorizationFactory(
         enterprise=enterprise, bank=bank, scopes=["tax", "penalty", "license"], granted_by=enterprise_admin

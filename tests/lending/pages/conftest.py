@@ -17,15 +17,6 @@ def _pages_in_english(client):
 
 
 @pytest.fixture
-def logged_in(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def product(bank_officer):
     return publish(bank_officer)
 

@@ -13,15 +13,6 @@ def _uploads_in_a_temporary_directory(settings, tmp_path):
 
 
 @pytest.fixture
-def logged_in(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def whitelist(platform_admin):
     return whitelist_create(
         actor=platform_admin,
