@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from connectors.simulator.server import SimulatorConfig, start_simulator
 from hub.models import Authorization
 from tests.connectors.factories import SECRET, ConnectorFactory
-from tests.hub.factories import PASSWORD
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,14 +20,6 @@ def platform():
     simulator = start_simulator(SimulatorConfig(key_id="hub", secret=SECRET, seed="e2e", latency_ms=100, page_size=5))
     yield simulator
     simulator.stop()
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def test_a_bank_pulls_and_reads_what_the_enterprise_authorized_in_the_browser(

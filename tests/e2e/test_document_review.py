@@ -8,19 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from hub.models import Signer, Verification
-from tests.hub.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.e2e.helpers import log_in
+from tests.hub.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def test_an_uploaded_licence_approved_by_the_operator_verifies_the_enterprise(page, browser, live_server, operator):

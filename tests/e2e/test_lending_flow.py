@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from lending.models import Application
 from lending.services.products import product_create, product_transition
 from tests.connectors.factories import AuthorizationFactory
-from tests.hub.factories import PASSWORD
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,14 +32,6 @@ def open_page(browser, live_server):
     yield open_one
     for context in contexts:
         context.close()
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def act(page, action, fields=None, checks=()):

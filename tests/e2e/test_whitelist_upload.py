@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from hub.identifiers import make_uscc
-from tests.hub.factories import PASSWORD
+from tests.e2e.helpers import log_in
 from whitelist.models import WhitelistEntry, WhitelistImport
 from whitelist.services.imports import import_run, import_start
 from whitelist.services.whitelists import whitelist_create
@@ -39,14 +39,6 @@ def whitelist_csv() -> tuple[bytes, int]:
         lines.append(f"{make_uscc(region_code='410100', serial=serial)},{name},专精特新,{amount},{future}")
     lines.append(f"{make_uscc(region_code='410100', serial=1)},重复的企业,,,")
     return ("\n".join(lines) + "\n").encode(), bad + 1
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
 def test_a_platform_uploads_a_whitelist_and_follows_the_import_to_its_error_report(page, platform_admin, monkeypatch):
