@@ -12,9 +12,12 @@ class PullStatus(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     PARTIAL = "partial", _("Partial")
     FAILED = "failed", _("Failed")
+    # The authorization was revoked or expired, or the enterprise suspended, during the pull:
+    # nothing was asked or stored after that, whatever had been stored before stays.
+    REVOKED = "revoked", _("Consent ended")
 
 
-FINISHED = (PullStatus.SUCCEEDED, PullStatus.PARTIAL, PullStatus.FAILED)
+FINISHED = (PullStatus.SUCCEEDED, PullStatus.PARTIAL, PullStatus.FAILED, PullStatus.REVOKED)
 
 
 class CreditPull(LeasedJob):

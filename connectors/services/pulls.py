@@ -199,7 +199,7 @@ def _run_source_to_an_end(source: PullSource, enterprise_id: int, query: RecordQ
         _finish_source(source, _Outcome(PullStatus.FAILED, f"internal_error: {error.__class__.__name__}"))
 
 
-_CONSENT_ENDED = _Outcome(PullStatus.FAILED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
+_CONSENT_ENDED = _Outcome(PullStatus.REVOKED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
 
 
 def _consent_holds(authorization_id: int, enterprise_id: int, *, lock: bool = False) -> bool:
@@ -314,7 +314,10 @@ def _finish_source(source: PullSource, outcome: _Outcome, attempts: int = 0) -> 
 
 def _finish_pull(pull_id: int) -> str:
     statuses = list(PullSource.objects.filter(pull_id=pull_id).values_list("status", flat=True))
-    if statuses and all(status == PullStatus.SUCCEEDED for status in statuses):
+    if PullStatus.REVOKED in statuses:
+        # Consent ended part-way: that, not how far the sources got, is what the bank must see.
+        final = PullStatus.REVOKED
+    elif statuses and all(status == PullStatus.SUCCEEDED for status in statuses):
         final = PullStatus.SUCCEEDED
     elif not statuses or all(status == PullStatus.FAILED for status in statuses):
         final = PullStatus.FAILED

@@ -244,8 +244,8 @@ def test_a_suspension_stops_a_running_pull_before_its_next_page(
     credit_pull_run(pull_id=pull.pk)
 
     pull.refresh_from_db()
-    assert pull.status == "failed"
-    assert "authorization_ended" in pull.sources.get().error
+    assert pull.status == "revoked"
+    assert pull.sources.get().status == "revoked" and "authorization_ended" in pull.sources.get().error
     assert not CreditRecord.objects.filter(enterprise=enterprise).exists()
 
 

@@ -207,9 +207,37 @@ def test_a_revocation_before_the_run_stops_every_source(
     pull_id = api_client_for(bank_officer).post(URL, {"enterprise": enterprise.code}, format="json").json()["id"]
     api_client_for(enterprise_admin).post(f"/api/v1/authorizations/{authorization.pk}/revoke/")
 
-    assert credit_pull_run(pull_id=pull_id) == "failed"
-    assert PullSource.objects.get().error.startswith("authorization_ended")
+    assert credit_pull_run(pull_id=pull_id) == "revoked"
+    source = PullSource.objects.get()
+    assert source.status == "revoked" and source.error.startswith("authorization_ended")
     assert not CreditRecord.objects.exists()
+
+
+def test_a_revocation_during_a_pull_ends_it_revoked_and_stores_nothing_after_it(
+    monkeypatch, bank_officer, enterprise, enterprise_admin, authorization, simulator_factory
+):
+    from connectors.services import pulls
+    from connectors.services.pulls import credit_pull_start
+    from hub.services.consent import authorization_revoke
+
+    ConnectorFactory(base_url=simulator_factory(page_size=1).base_url)
+    pull = credit_pull_start(actor=bank_officer, enterprise_uscc=enterprise.code, categories=["tax"])
+    fetch_page, pages_asked = pulls._fetch_with_retries, []
+
+    def revoked_while_the_second_page_is_on_its_way(*args, **kwargs):
+        pages_asked.append(1)
+        answer = fetch_page(*args, **kwargs)
+        if len(pages_asked) == 2:
+            authorization_revoke(actor=enterprise_admin, authorization_id=authorization.pk)
+        return answer
+
+    monkeypatch.setattr(pulls, "_fetch_with_retries", revoked_while_the_second_page_is_on_its_way)
+
+    assert credit_pull_run(pull_id=pull.pk) == "revoked"
+    source = PullSource.objects.get()
+    assert (source.status, source.pages) == ("revoked", 1)
+    assert CreditRecord.objects.count() == 1  # the first page, stored before the revocation
+    assert len(pages_asked) == 2  # and no platform asked again
 
 
 def test_record_data_is_stored_encrypted(
