@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from connectors import audit
 from connectors.base import ConnectorError, RecordQuery
 from connectors.circuit import CircuitBreaker
-from connectors.models import Connector, CreditPull, CreditRecord, PullSource
+from connectors.models import Connector, CreditPull, PullSource
 from connectors.models.pulls import FINISHED, PullStatus
 from connectors.services.connectors import connector_client
 from connectors.services.records import partition_records, records_store
@@ -246,6 +246,7 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
             records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
             PullSource.objects.filter(pk=source.pk).update(
                 skipped=skipped_total,
+                records=F("records") + len(valid),
                 pages=F("pages") + 1,
                 attempts=F("attempts") + attempts,
                 cursor=cursor or "",
@@ -298,15 +299,12 @@ def _backoff(attempt: int, retry_after: float | None) -> float:
 
 
 def _finish_source(source: PullSource, outcome: _Outcome, attempts: int = 0) -> None:
-    """Record the source's end state once (a later run never overwrites a finished one);
-    ``records`` is how many records the hub holds from this connector for the pull."""
-    stored = CreditRecord.objects.filter(
-        enterprise_id=source.pull.enterprise_id, connector_id=source.connector_id, category__in=source.categories
-    ).count()
+    """Record the source's end state once (a later run never overwrites a finished one).
+    ``records`` already counts what this pull received, page by page, in the pages' own
+    transactions: a source that failed says 0, not what earlier pulls left behind."""
     PullSource.objects.filter(pk=source.pk).exclude(status__in=FINISHED).update(
         status=outcome.status,
         error=outcome.error[:300],
-        records=stored,
         attempts=F("attempts") + attempts,
         finished_at=timezone.now(),
     )

@@ -284,3 +284,19 @@ def test_an_unexpected_error_fails_only_its_own_source(
     assert pull["status"] == "partial"
     errors = {source["connector"]: (source["status"], source["error"]) for source in pull["sources"]}
     assert errors[broken_connector.pk] == ("failed", "internal_error: RuntimeError")
+
+
+def test_a_source_counts_the_records_this_pull_received_not_those_held_from_earlier_pulls(
+    api_client_for, bank_officer, enterprise, authorization, simulator_factory, django_capture_on_commit_callbacks
+):
+    simulator = simulator_factory()
+    client = api_client_for(bank_officer)
+    first = run_pull_with(simulator, enterprise, bank_officer, django_capture_on_commit_callbacks, client)
+    simulator.stop()  # the platform goes down before the second pull
+
+    second_id = start_pull(client, enterprise, django_capture_on_commit_callbacks).json()["id"]
+    second = client.get(f"{URL}{second_id}/").json()
+
+    assert first["sources"][0]["records"] == expected_records(enterprise, ["tax", "penalty"]) > 0
+    assert (second["sources"][0]["status"], second["sources"][0]["records"]) == ("failed", 0)
+    assert CreditRecord.objects.count() == first["sources"][0]["records"]  # what it held stays
