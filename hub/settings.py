@@ -141,10 +141,6 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
-# A connection PostgreSQL dropped (restart, failover, pg_terminate_backend) looks alive until
-# used. Checked before reuse (pooled ones before the pool hands them out, persistent ones at
-# a request's start), it costs a round trip and spares a request the 500.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
     # A connection pool per process (psycopg_pool): a credit pull's source threads and
     # gunicorn's requests borrow connections instead of opening one each.
