@@ -141,7 +141,13 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with pooled connections checked before use (hub/postgres/base.py).
+    DATABASES["default"]["ENGINE"] = "hub.postgres"
+    # Persistent connections (DB_POOL=0) are checked at the start of each request; with the
+    # pool this must stay off, or psycopg_pool's own slow check would run instead.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = not env_bool("DB_POOL", True)
+if DATABASES["default"]["ENGINE"] == "hub.postgres" and env_bool("DB_POOL", True):
     # A connection pool per process (psycopg_pool): a credit pull's source threads and
     # gunicorn's requests borrow connections instead of opening one each.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
