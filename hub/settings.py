@@ -211,6 +211,11 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_VISI
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 # How often one task may be delivered before it is parked instead of run (see hub/celery.py).
 HUB_TASK_MAX_DELIVERIES = env_int("HUB_TASK_MAX_DELIVERIES", 3, minimum=1)
+# Leased jobs (pulls, imports) whose run died are queued again by the reaper (hub.tasks.
+# reap_stranded_jobs) at this interval, so recovery takes about a lease, not a visibility timeout.
+HUB_JOB_REAP_SECONDS = env_int("HUB_JOB_REAP_SECONDS", 15, minimum=1)
+# A job still queued this long after it was created lost its message (the broker was down).
+HUB_JOB_QUEUED_GRACE_SECONDS = env_int("HUB_JOB_QUEUED_GRACE_SECONDS", 120, minimum=10)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "connectors", "imports")]
 CELERY_TASK_ROUTES = {
@@ -223,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
     "record-authorization-expiry": {"task": "hub.tasks.record_authorization_expiry", "schedule": timedelta(minutes=5)},
     "check-connector-health": {"task": "connectors.check_all_connectors", "schedule": timedelta(minutes=5)},
     "send-credit-repair-notices": {"task": "connectors.send_credit_repair_notices", "schedule": timedelta(hours=6)},
+    "reap-stranded-jobs": {"task": "hub.tasks.reap_stranded_jobs", "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS)},
 }
 
 # --- passwords, sessions, security ----------------------------------------------------------
@@ -256,7 +262,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 # (exponential backoff with full jitter, Retry-After honoured up to the cap), the circuit
 # breaker per connector, and the HTTP timeout of one call.
 HUB_PULL_MAX_PARALLEL = env_int("HUB_PULL_MAX_PARALLEL", 16, minimum=1)
-HUB_PULL_LEASE_SECONDS = env_int("HUB_PULL_LEASE_SECONDS", 60, minimum=5)
+# Leases are renewed while a run works (every third of the lease), so they can be short: a run
+# that died is found within a lease.
+HUB_PULL_LEASE_SECONDS = env_int("HUB_PULL_LEASE_SECONDS", 30, minimum=3)
 HUB_CONNECTOR_TIMEOUT_SECONDS = env_int("HUB_CONNECTOR_TIMEOUT_SECONDS", 10, minimum=1)
 HUB_CONNECTOR_RETRY_ATTEMPTS = env_int("HUB_CONNECTOR_RETRY_ATTEMPTS", 5, minimum=1)
 HUB_CONNECTOR_RETRY_BASE_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_BASE_MS", 250, minimum=1)) / 1000
@@ -273,6 +281,8 @@ LENDING_CONTACT_DAYS = env_int("LENDING_CONTACT_DAYS", 30, minimum=1)
 # to contact a newly listed enterprise.
 WHITELIST_MAX_UPLOAD_BYTES = env_int("WHITELIST_MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
 WHITELIST_CONTACT_DAYS = env_int("WHITELIST_CONTACT_DAYS", 30, minimum=1)
+# How long an import run holds its lease (renewed while it works; a dead run's import resumes after it).
+WHITELIST_IMPORT_LEASE_SECONDS = env_int("WHITELIST_IMPORT_LEASE_SECONDS", 30, minimum=3)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 

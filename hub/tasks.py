@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hub.models import IdempotencyRecord
 from hub.services.consent import authorizations_record_expiry
+from hub.services.jobs import leased_jobs_reap
 from hub.services.tokens import api_tokens_purge_expired
 
 
@@ -26,3 +27,8 @@ def purge_expired_tokens() -> int:
 @shared_task(name="hub.tasks.record_authorization_expiry")
 def record_authorization_expiry() -> int:
     return authorizations_record_expiry()
+
+
+@shared_task(name="hub.tasks.reap_stranded_jobs")
+def reap_stranded_jobs() -> int:
+    return leased_jobs_reap()

@@ -12,3 +12,18 @@ class WhitelistConfig(AppConfig):
         from whitelist.selectors.whitelists import is_whitelisted
 
         register_fact_provider("whitelisted", is_whitelisted)
+
+        # An import whose worker died is queued again by the hub's reaper.
+        from hub.services.jobs import LeasedJobKind, register_leased_job_kind
+        from whitelist.models import WhitelistImport
+        from whitelist.services.imports import import_fail
+
+        register_leased_job_kind(
+            LeasedJobKind(
+                model=WhitelistImport,
+                task="whitelist.tasks.run_import",
+                queued=WhitelistImport.Status.QUEUED,
+                running=WhitelistImport.Status.RUNNING,
+                give_up=import_fail,
+            )
+        )

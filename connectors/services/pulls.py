@@ -14,7 +14,7 @@ import logging
 import random
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,7 +37,7 @@ from hub.errors import Forbidden, InvalidInput
 from hub.models import Authorization, User, Verification
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
-from hub.services.jobs import job_busy, job_claim, job_renew_lease
+from hub.services.jobs import job_busy, job_claim, job_lease_kept
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +117,6 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.HUB_PULL_LEASE_SECONDS)
 
 
-def _renew_lease(pull_id: int) -> None:
-    job_renew_lease(CreditPull, pull_id, lease=_lease(), running=PullStatus.RUNNING)
-
-
 def credit_pull_run(*, pull_id: int) -> str:
     """Run (or resume) a pull to its end; returns its final status.
 
@@ -133,7 +129,11 @@ def credit_pull_run(*, pull_id: int) -> str:
         if status in FINISHED:
             return status
         raise job_busy(CreditPull, pull_id)
+    with job_lease_kept(CreditPull, pull_id, lease=_lease(), running=PullStatus.RUNNING):
+        return _run_claimed_pull(pull_id)
 
+
+def _run_claimed_pull(pull_id: int) -> str:
     pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
     pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector", "pull").order_by("pk"))
     authorization = pull.authorization
@@ -174,12 +174,9 @@ def _run_sources_concurrently(pull_id, sources, enterprise_id, query, parallel) 
             connections.close_all()  # each worker thread opened its own connection
 
     with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"pull-{pull_id}") as executor:
-        futures = {executor.submit(in_own_connection, source) for source in sources}
-        while futures:
-            done, futures = wait(futures, timeout=settings.HUB_PULL_LEASE_SECONDS / 3, return_when=FIRST_COMPLETED)
-            for future in done:
-                future.result()  # a bug in a source's run surfaces here, not silently
-            _renew_lease(pull_id)
+        futures = [executor.submit(in_own_connection, source) for source in sources]
+        for future in as_completed(futures):
+            future.result()  # a bug in a source's run surfaces here, not silently
 
 
 @dataclass
@@ -308,6 +305,14 @@ def _finish_source(source: PullSource, outcome: _Outcome, attempts: int = 0) -> 
         attempts=F("attempts") + attempts,
         finished_at=timezone.now(),
     )
+
+
+def credit_pull_give_up(pull_id: int, reason: str) -> str:
+    """End a running pull whose runs kept dying: its unfinished sources fail with ``reason``
+    (what they stored stays), and the pull ends as its sources say."""
+    for source in PullSource.objects.filter(pull_id=pull_id).exclude(status__in=FINISHED):
+        _finish_source(source, _Outcome(PullStatus.FAILED, reason))
+    return _finish_pull(pull_id)
 
 
 def _finish_pull(pull_id: int) -> str:

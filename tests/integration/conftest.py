@@ -7,6 +7,7 @@ that is committed (``transactional_db``), since the worker reads over its own co
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,8 +18,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from connectors.models import CreditPull
+from connectors.models.pulls import FINISHED
+from connectors.simulator.data import records_for
+from connectors.simulator.server import SimulatorConfig, start_simulator
 from hub.celery import app as celery_app
 from tests.conftest import require_service
+from tests.connectors.factories import SECRET, AuthorizationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,15 +58,11 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, message: str =
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    require_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL (as .ci/run does)")
-    with django_db_blocker.unblock():
-        require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to PostgreSQL")
-        test_database = connection.settings_dict["NAME"]
+def worker_environment() -> dict[str, str]:
+    """The environment of a worker on the test database (committed data only)."""
     parts = urlsplit(os.environ["DATABASE_URL"])
-    database_url = urlunsplit(parts._replace(path=f"/{test_database}"))
-    env = {
+    database_url = urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -68,8 +70,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         # A killed run's lease lapses quickly, so the re-delivered task resumes soon.
         "HUB_PULL_LEASE_SECONDS": "8",
     }
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    celery_app.control.purge()
+
+
+def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,imports") -> subprocess.Popen:
+    """A prefork worker of two processes, answering a ping before this returns."""
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -79,7 +83,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "hub",
             "worker",
             "--queues",
-            "default,connectors,imports",
+            queues,
             "--concurrency",
             "2",
             "--pool",
@@ -91,20 +95,85 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             "--include",
             "tests.integration.worker_tasks",
             "--hostname",
-            f"test-{os.getpid()}@%h",
+            hostname,
         ],
         cwd=ROOT,
-        env=env,
+        env=worker_environment(),
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+    full_name = worker_name(hostname)
+    wait_for(
+        lambda: celery_app.control.ping(destination=[full_name], timeout=0.5),
+        timeout=60,
+        message=f"the worker {full_name} (log: {log})",
+    )
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen, log: Path) -> None:
+    worker.terminate()
     try:
-        wait_for(lambda: celery_app.control.ping(timeout=0.5), timeout=60, message=f"the worker (log: {log})")
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    print(f"worker log: {log}\n" + log.read_text()[-3000:])
+
+
+SESSION_WORKER = f"test-{os.getpid()}@%h"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    require_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL (as .ci/run does)")
+    with django_db_blocker.unblock():
+        require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to PostgreSQL")
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    celery_app.control.purge()
+    worker = start_worker(log=log, hostname=SESSION_WORKER)
+    try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        print(f"worker log: {log}\n" + log.read_text()[-3000:])
+        stop_worker(worker, log)
+
+
+def worker_name(hostname: str) -> str:
+    """A worker's name as the broker knows it (``%h`` is this machine's host name)."""
+    return hostname.replace("%h", socket.gethostname())
+
+
+# --- credit pulls on the worker ---------------------------------------------------------------
+
+
+@pytest.fixture
+def simulators():
+    running = []
+
+    def start(**overrides):
+        simulator = start_simulator(
+            SimulatorConfig(**{"key_id": "hub", "secret": SECRET, "seed": "worker", **overrides})
+        )
+        running.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in running:
+        simulator.stop()
+
+
+@pytest.fixture
+def authorized(enterprise, bank, enterprise_admin):
+    return AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin)
+
+
+def expected(enterprise, categories, seed="worker"):
+    return sum(len(records_for(enterprise.code, category, seed=seed)) for category in categories)
+
+
+def finished(pull_id, timeout=120):
+    return wait_for(
+        lambda: (pull := CreditPull.objects.get(pk=pull_id)).status in FINISHED and pull,
+        timeout=timeout,
+        interval=0.3,
+        message=f"pull {pull_id} to finish",
+    )

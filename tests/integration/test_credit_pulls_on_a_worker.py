@@ -6,50 +6,14 @@ import signal
 
 import pytest
 
-from connectors.models import CreditPull, CreditRecord, PullSource
+from connectors.models import CreditRecord, PullSource
 from connectors.models.pulls import FINISHED
-from connectors.simulator.data import records_for
-from connectors.simulator.server import SimulatorConfig, start_simulator
-from tests.connectors.factories import SECRET, AuthorizationFactory, ConnectorFactory
-from tests.integration.conftest import wait_for, worker_children
+from tests.connectors.factories import ConnectorFactory
+from tests.integration.conftest import expected, finished, wait_for, worker_children
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/api/v1/credit-pulls/"
-
-
-@pytest.fixture
-def simulators():
-    running = []
-
-    def start(**overrides):
-        simulator = start_simulator(
-            SimulatorConfig(**{"key_id": "hub", "secret": SECRET, "seed": "worker", **overrides})
-        )
-        running.append(simulator)
-        return simulator
-
-    yield start
-    for simulator in running:
-        simulator.stop()
-
-
-@pytest.fixture
-def authorized(enterprise, bank, enterprise_admin):
-    return AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin)
-
-
-def expected(enterprise, categories, seed="worker"):
-    return sum(len(records_for(enterprise.code, category, seed=seed)) for category in categories)
-
-
-def finished(pull_id, timeout=120):
-    return wait_for(
-        lambda: (pull := CreditPull.objects.get(pk=pull_id)).status in FINISHED and pull,
-        timeout=timeout,
-        interval=0.3,
-        message=f"pull {pull_id} to finish",
-    )
 
 
 def test_a_full_pull_across_several_platforms_on_the_worker(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.errors import Conflict, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import User
-from hub.services.jobs import job_busy, job_claim
+from hub.services.jobs import job_busy, job_claim, job_lease_kept
 from whitelist import audit, fast_checks, staging
 from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
 from whitelist.parsers import (
@@ -45,8 +45,6 @@ from whitelist.parsers import (
 
 logger = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
-LEASE = timedelta(minutes=5)
-
 Status = WhitelistImport.Status
 
 
@@ -106,15 +104,24 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
 # --- running an import ----------------------------------------------------------------------------
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.WHITELIST_IMPORT_LEASE_SECONDS)
+
+
 def import_run(*, import_id: int) -> str:
     """Run (or resume) an import to its end; returns its final status. Raises JobBusy while
     another run holds the lease."""
     claimable = (Status.QUEUED, Status.RUNNING)
-    if not job_claim(WhitelistImport, import_id, lease=LEASE, running=Status.RUNNING, claimable=claimable):
+    if not job_claim(WhitelistImport, import_id, lease=_lease(), running=Status.RUNNING, claimable=claimable):
         status = WhitelistImport.objects.values_list("status", flat=True).get(pk=import_id)
         if status in (Status.SUCCEEDED, Status.FAILED):
             return status
         raise job_busy(WhitelistImport, import_id)
+    with job_lease_kept(WhitelistImport, import_id, lease=_lease(), running=Status.RUNNING):
+        return _run_claimed_import(import_id)
+
+
+def _run_claimed_import(import_id: int) -> str:
     whitelist_import = WhitelistImport.objects.select_related("whitelist").get(pk=import_id)
     path = whitelist_import.file.path
     try:
@@ -203,7 +210,7 @@ def _stream_csv(import_id: int, path: str, table: Table) -> bool:
 
         def sent(count: int) -> None:
             with progress.cursor() as cursor:
-                cursor.execute(_PROGRESS, [count, timezone.now() + LEASE, import_id])
+                cursor.execute(_PROGRESS, [count, timezone.now() + _lease(), import_id])
 
         records = _batched(iterate_records(path, table))
         with transaction.atomic():
@@ -228,7 +235,7 @@ def _stage_chunk(import_id: int, stage, processed: int) -> None:
             # commit to reach the disk.
             cursor.execute("SET LOCAL synchronous_commit = off")
         stage()
-        cursor.execute(_PROGRESS, [processed, timezone.now() + LEASE, import_id])
+        cursor.execute(_PROGRESS, [processed, timezone.now() + _lease(), import_id])
 
 
 def _batched(items):
