@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from hub.models import ApiToken, AuditEvent, Organization, ParkedTask, User
+from hub.models import ApiToken, AuditEvent, DeferredTask, Organization, ParkedTask, User
 
 
 @admin.register(Organization)
@@ -40,6 +40,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DeferredTask)
+class DeferredTaskAdmin(admin.ModelAdmin):
+    list_display = ["task_name", "args", "deferred_at", "not_before"]
+    readonly_fields = ["task_name", "task_id", "args", "kwargs", "not_before", "error", "deferred_at"]
 
 
 @admin.register(ParkedTask)

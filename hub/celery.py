@@ -5,15 +5,20 @@ Two guarantees beyond Celery's defaults:
 * tasks are acknowledged late and re-queued when their worker dies (settings), so a crash
   never loses work — and every task is written to be safe to run twice;
 * a task whose worker dies again and again is *parked* (``hub.models.ParkedTask``) after
-  ``HUB_TASK_MAX_DELIVERIES`` deliveries instead of taking workers down forever.
+  ``HUB_TASK_MAX_DELIVERIES`` deliveries instead of taking workers down forever;
+* a task that cannot be queued because the broker is down waits in the database
+  (``hub.models.DeferredTask``) and is sent when the broker is back, so neither the request
+  that queued it fails nor the work is lost.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
@@ -47,6 +52,24 @@ class HubTask(DjangoTask):
         finally:
             cache.delete(key)
 
+    def apply_async(self, args=None, kwargs=None, **options):
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BrokerUnreachable as error:
+            if self.app.conf.task_always_eager:
+                raise
+            from hub.services.deferred_tasks import deferred_task_store
+
+            deferred_task_store(
+                task_name=self.name,
+                task_id=options.get("task_id") or "",
+                args=list(args or []),
+                kwargs=dict(kwargs or {}),
+                not_before=_not_before(options),
+                error=error,
+            )
+            return None
+
     def _park(self, deliveries: int) -> None:
         from hub.models import ParkedTask
 
@@ -60,6 +83,15 @@ class HubTask(DjangoTask):
                 "error": PARKED_MESSAGE.format(deliveries=deliveries),
             },
         )
+
+
+def _not_before(options: dict) -> datetime | None:
+    """When a task queued with ``countdown`` or ``eta`` (a retry's) may run."""
+    if options.get("eta"):
+        return options["eta"]
+    if options.get("countdown"):
+        return datetime.now(UTC) + timedelta(seconds=float(options["countdown"]))
+    return None
 
 
 app = Celery("hub", task_cls=HubTask)

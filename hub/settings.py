@@ -177,9 +177,12 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades when Redis is down instead of failing requests (hub/cache.py).
+            "BACKEND": "hub.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hub",
+            # A Redis that hangs must not hold requests: fail fast, then degrade.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -209,6 +212,10 @@ if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_VISI
         "CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_BROKER_VISIBILITY_TIMEOUT must hold."
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# With the broker down, queuing a task gives up within about a second and the task waits in
+# the database (hub.DeferredTask) until the schedule sends it: a request is not held long.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # How often one task may be delivered before it is parked instead of run (see hub/celery.py).
 HUB_TASK_MAX_DELIVERIES = env_int("HUB_TASK_MAX_DELIVERIES", 3, minimum=1)
 # Leased jobs (pulls, imports) whose run died are queued again by the reaper (hub.tasks.
@@ -228,6 +235,10 @@ CELERY_BEAT_SCHEDULE = {
     "record-authorization-expiry": {"task": "hub.tasks.record_authorization_expiry", "schedule": timedelta(minutes=5)},
     "check-connector-health": {"task": "connectors.check_all_connectors", "schedule": timedelta(minutes=5)},
     "send-credit-repair-notices": {"task": "connectors.send_credit_repair_notices", "schedule": timedelta(hours=6)},
+    "send-deferred-tasks": {
+        "task": "hub.tasks.send_deferred_tasks",
+        "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS),
+    },
     "reap-stranded-jobs": {"task": "hub.tasks.reap_stranded_jobs", "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS)},
 }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from hub.models import IdempotencyRecord
 from hub.services.consent import authorizations_record_expiry
+from hub.services.deferred_tasks import deferred_tasks_send
 from hub.services.jobs import leased_jobs_reap
 from hub.services.tokens import api_tokens_purge_expired
 
@@ -32,3 +33,8 @@ def record_authorization_expiry() -> int:
 @shared_task(name="hub.tasks.reap_stranded_jobs")
 def reap_stranded_jobs() -> int:
     return leased_jobs_reap()
+
+
+@shared_task(name="hub.tasks.send_deferred_tasks")
+def send_deferred_tasks() -> int:
+    return deferred_tasks_send()

@@ -4,7 +4,7 @@ lists), verification, the audit log, notices, jobs, operational records."""
 from hub.models.audit import AuditChainHead, AuditEvent
 from hub.models.authorizations import Authorization, AuthorizationSignature
 from hub.models.notifications import Notification
-from hub.models.operations import IdempotencyRecord, ParkedTask
+from hub.models.operations import DeferredTask, IdempotencyRecord, ParkedTask
 from hub.models.organizations import Organization
 from hub.models.users import ApiToken, User
 from hub.models.verification import DocumentReview, Signer, StatusList, Verification, VerificationAttempt
@@ -15,6 +15,7 @@ __all__ = [
     "AuthorizationSignature",
     "AuditChainHead",
     "AuditEvent",
+    "DeferredTask",
     "DocumentReview",
     "IdempotencyRecord",
     "Notification",

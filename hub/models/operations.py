@@ -42,3 +42,21 @@ class ParkedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} [{self.task_id}]"
+
+
+class DeferredTask(models.Model):
+    """A task that could not be queued because the broker was unreachable (Redis down): kept
+    here, and sent by the schedule (``hub.tasks.send_deferred_tasks``) once the broker is back,
+    oldest first. Its arguments are ids, as every task's are (STYLE.md rule 6)."""
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    # A retry's countdown or eta: the task is sent to run no earlier than this.
+    not_before = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300)
+    deferred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.args}"
