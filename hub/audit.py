@@ -1,9 +1,15 @@
-"""The audit log: one function per event type, all appending to hash-chained logs.
+"""The audit log: one function per event type, all appending to keyed, hash-chained logs.
 
 Each organization has its own chain (events about it: its consent, reads of its data, its
 people); operator actions without a subject organization go to the ``hub`` chain. An append
 locks the chain's head row, so concurrent writers of one chain queue up instead of forking
 it, while different organizations never wait on each other.
+
+Each event's hash is an HMAC under a key of ``HUB_AUDIT_KEYS``, which lives outside the
+database: someone who can write the audit table (a superuser who lifted the append-only
+guard) can change events and recompute plain hashes, but not these. What a key cannot show —
+events cut from the end of a chain, or a whole chain removed — the signed checkpoints of every
+chain head kept outside the database show (``hub/audit_checkpoints.py``).
 
 Call these inside the transaction of the change they record (STYLE.md rule 4): if the
 change rolls back, so does its event.
@@ -12,26 +18,43 @@ change rolls back, so does its event.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from hub import crypto
 from hub.models import AuditChainHead, AuditEvent, Organization, User
 
 HUB_CHAIN = "hub"
 GENESIS_HASH = "0" * 64
+
+# How an event's hash was made (``AuditEvent.hash_scheme``). Events stored before the chain
+# was keyed keep plain SHA-256; new events are keyed, with HMAC-SM3 on a hub running SM4.
+LEGACY_SCHEME = "sha256"
+HMAC_SHA256 = "hmac-sha256"
+HMAC_SM3 = "hmac-sm3"
+KEYED_SCHEMES = (HMAC_SHA256, HMAC_SM3)
+
+
+class UnknownAuditKey(Exception):
+    """The event names a key id that is not in HUB_AUDIT_KEYS (or a scheme the hub does not know)."""
 
 
 def chain_for(organization_id: int | None) -> str:
     return f"org:{organization_id}" if organization_id else HUB_CHAIN
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the event's canonical JSON, which includes the previous hash."""
+def event_hash(event: AuditEvent, keys: dict[str, bytes] | None = None) -> str:
+    """The event's hash over its canonical JSON, which includes the previous hash: an HMAC
+    under the event's audit key that also binds the scheme and key id, or, for an event of
+    :data:`LEGACY_SCHEME`, the plain SHA-256 it was stored with. Raises
+    :class:`UnknownAuditKey` for a key id that is not configured."""
     canonical = {
         "chain": event.chain,
         "sequence": event.sequence,
@@ -46,8 +69,19 @@ def event_hash(event: AuditEvent) -> str:
         "data": event.data,
         "prev_hash": event.prev_hash,
     }
-    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    if event.hash_scheme == LEGACY_SCHEME:
+        return hashlib.sha256(_encoded(canonical)).hexdigest()
+    if event.hash_scheme not in KEYED_SCHEMES:
+        raise UnknownAuditKey(f"hash scheme {event.hash_scheme!r} is not one the hub knows")
+    key = (keys if keys is not None else dict(settings.HUB_AUDIT_KEYS)).get(event.key_id)
+    if key is None:
+        raise UnknownAuditKey(f"hashed with audit key {event.key_id!r}, which is not in HUB_AUDIT_KEYS")
+    canonical.update(hash_scheme=event.hash_scheme, key_id=event.key_id)
+    return crypto.keyed_hash(key, _encoded(canonical), sm3=event.hash_scheme == HMAC_SM3)
+
+
+def _encoded(canonical: dict) -> bytes:
+    return json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -86,11 +120,16 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
     for index, new in enumerate(new_events):
         positions.setdefault(chain_for(new.organization_id), []).append(index)
     events: dict[int, AuditEvent] = {}
+    key_id, key = settings.HUB_AUDIT_KEYS[0]
+    scheme = HMAC_SM3 if settings.HUB_CIPHER == crypto.SM4_GCM else HMAC_SHA256
     for chain in sorted(positions):
         head_id, sequence, last_hash = _lock_chain_head(chain)
         for index in positions[chain]:
             sequence += 1
-            events[index] = event = _event(new_events[index], chain=chain, sequence=sequence, prev_hash=last_hash)
+            event = _event(new_events[index], chain=chain, sequence=sequence, prev_hash=last_hash)
+            event.hash_scheme, event.key_id = scheme, key_id
+            event.hash = event_hash(event, {key_id: key})
+            events[index] = event
             last_hash = event.hash
         _insert_events([events[index] for index in positions[chain]], head_id=head_id)
     return [events[index] for index in range(len(new_events))]
@@ -113,7 +152,6 @@ def _event(new: NewEvent, *, chain: str, sequence: int, prev_hash: str) -> Audit
         data=json.loads(json.dumps(new.data or {}, cls=DjangoJSONEncoder)),
         prev_hash=prev_hash,
     )
-    event.hash = event_hash(event)
     return event
 
 
@@ -124,7 +162,7 @@ def _lock_chain_head(chain: str) -> tuple[int, int, str]:
     connection = transaction.get_connection()
     table = AuditChainHead._meta.db_table
     upsert = (
-        f"INSERT INTO {table} (chain, sequence, last_hash) VALUES (%s, 0, %s)"
+        f"INSERT INTO {table} (chain, sequence, last_hash, legacy_sequence) VALUES (%s, 0, %s, 0)"
         " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain"
     )
     with connection.cursor() as cursor:
@@ -177,6 +215,22 @@ def _insert_events(events: list[AuditEvent], *, head_id: int) -> None:
 # --- verification ---------------------------------------------------------------------------------
 
 
+class Broken:
+    """Why a chain does not verify (what ``verify_audit`` prints)."""
+
+    MISSING = "event missing"
+    UNLINKED = "does not link to the previous event"
+    CONTENT = "content does not match its hash"
+    UNSEALED = (
+        "a plain SHA-256 hash where the chain is keyed: unkeyed events are accepted only as far as"
+        " an audit checkpoint sealed them (after the upgrade that keyed the chains, manage.py"
+        " audit_checkpoint seals the events stored before)"
+    )
+    END = "events missing at the end of the chain"
+    TRUNCATED = "the chain ends at sequence {end}, checkpoint {checkpoint} has it at {sequence}: events were removed"
+    REWRITTEN = "hash differs from checkpoint {checkpoint}: the chain was rewritten at or before this event"
+
+
 @dataclass(frozen=True)
 class BrokenLink:
     chain: str
@@ -185,29 +239,73 @@ class BrokenLink:
     reason: str
 
 
-def verify_chains(batch_size: int = 2000) -> tuple[int, BrokenLink | None]:
+@dataclass(frozen=True)
+class Pin:
+    """What a signed checkpoint says of one chain: its head's sequence and hash, and how many
+    of its first events may be unkeyed."""
+
+    sequence: int
+    hash: str
+    legacy_until: int
+    checkpoint: str
+
+
+def verify_chains(batch_size: int = 2000, *, pins: dict[str, list[Pin]] | None = None) -> tuple[int, BrokenLink | None]:
     """Walk every chain in order; return (events checked, the first broken link or None).
 
-    A link is broken when an event's stored hash is not the hash of its content, when it
-    does not point at the previous event's hash, when a sequence number is missing, or when
-    the chain head disagrees with the last event (events removed from the end).
+    A link is broken when an event's stored hash is not the keyed hash of its content (or a
+    plain SHA-256 beyond what a checkpoint sealed), when it does not point at the previous
+    event's hash, when a sequence number is missing, when the chain head disagrees with the
+    last event (events removed from the end), or when a chain disagrees with what the given
+    checkpoint ``pins`` (oldest first) say of it: another hash at a pinned sequence, or fewer
+    events than pinned (events or whole chains removed).
     """
+    pins = pins or {}
+    keys = dict(settings.HUB_AUDIT_KEYS)
+    heads = {chain: (sequence, last_hash) for chain, sequence, last_hash in _heads()}
     checked = 0
-    for head in AuditChainHead.objects.order_by("chain").iterator():
+    for chain in sorted(heads.keys() | pins.keys()):
+        chain_pins = {pin.sequence: pin for pin in pins.get(chain, [])}
+        legacy_until = pins[chain][-1].legacy_until if pins.get(chain) else 0
         previous_hash, expected_sequence = GENESIS_HASH, 1
-        events = AuditEvent.objects.filter(chain=head.chain).order_by("sequence")
+        events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
         for event in events.iterator(chunk_size=batch_size):
             checked += 1
-            if event.sequence != expected_sequence:
-                return checked, BrokenLink(head.chain, expected_sequence, None, "event missing")
-            if event.prev_hash != previous_hash:
-                return checked, BrokenLink(head.chain, event.sequence, event.pk, "does not link to the previous event")
-            if event_hash(event) != event.hash:
-                return checked, BrokenLink(head.chain, event.sequence, event.pk, "content does not match its hash")
+            reason = _broken(event, expected_sequence, previous_hash, legacy_until, keys)
+            if reason == Broken.MISSING:
+                return checked, BrokenLink(chain, expected_sequence, None, reason)
+            pin = chain_pins.get(event.sequence)
+            if reason is None and pin is not None and pin.hash != event.hash:
+                reason = Broken.REWRITTEN.format(checkpoint=pin.checkpoint)
+            if reason is not None:
+                return checked, BrokenLink(chain, event.sequence, event.pk, reason)
             previous_hash, expected_sequence = event.hash, expected_sequence + 1
-        if head.sequence != expected_sequence - 1 or head.last_hash != previous_hash:
-            return checked, BrokenLink(head.chain, expected_sequence, None, "events missing at the end of the chain")
+        end = expected_sequence - 1
+        longest = max(chain_pins.values(), key=lambda pin: pin.sequence, default=None)
+        if longest is not None and longest.sequence > end:
+            reason = Broken.TRUNCATED.format(end=end, checkpoint=longest.checkpoint, sequence=longest.sequence)
+            return checked, BrokenLink(chain, end + 1, None, reason)
+        if heads.get(chain, (0, GENESIS_HASH)) != (end, previous_hash):
+            return checked, BrokenLink(chain, expected_sequence, None, Broken.END)
     return checked, None
+
+
+def _heads():
+    return AuditChainHead.objects.values_list("chain", "sequence", "last_hash").iterator()
+
+
+def _broken(event: AuditEvent, expected_sequence: int, previous_hash: str, legacy_until: int, keys) -> str | None:
+    if event.sequence != expected_sequence:
+        return Broken.MISSING
+    if event.prev_hash != previous_hash:
+        return Broken.UNLINKED
+    if event.hash_scheme == LEGACY_SCHEME and event.sequence > legacy_until:
+        return Broken.UNSEALED
+    try:
+        expected_hash = event_hash(event, keys)
+    except UnknownAuditKey as error:
+        return str(error)
+    return None if hmac.compare_digest(expected_hash, event.hash) else Broken.CONTENT
 
 
 # --- one function per event type ------------------------------------------------------------------

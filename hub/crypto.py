@@ -127,6 +127,16 @@ def parse_signing_keys(value: str) -> list[tuple[str, bytes]]:
     return list(keys.items())
 
 
+def parse_audit_keys(value: str) -> list[tuple[str, bytes]]:
+    """Parse ``kid:base64key,…`` of HMAC keys of at least 32 bytes for the audit chain; the
+    first hashes new events, every one verifies the events it hashed."""
+    keys = _parse_keyed_list(value)
+    for kid, key in keys.items():
+        if len(key) < 32:
+            raise ValueError(f"key {kid!r} must decode to at least 32 bytes, got {len(key)}")
+    return list(keys.items())
+
+
 def parse_keyring(value: str, cipher: str) -> Keyring:
     """Parse ``kid:base64key,kid:base64key`` (first entry active) for the given cipher.
 
@@ -236,9 +246,13 @@ def blind_index(value: str, *, purpose: str, key: bytes | None = None, cipher: s
     produce equal indexes.
     """
     key = key if key is not None else settings.HUB_BLIND_INDEX_KEY
-    cipher = cipher or settings.HUB_CIPHER
-    message = f"{purpose}\x00{value}".encode()
-    if cipher == SM4_GCM:
+    sm3 = (cipher or settings.HUB_CIPHER) == SM4_GCM
+    return keyed_hash(key, f"{purpose}\x00{value}".encode(), sm3=sm3)
+
+
+def keyed_hash(key: bytes, message: bytes, *, sm3: bool) -> str:
+    """HMAC-SHA256 of ``message`` in hex, or HMAC-SM3 (GB/T 32905) for a hub on SM4."""
+    if sm3:
         mac = crypto_hmac.HMAC(key, hashes.SM3())
         mac.update(message)
         return mac.finalize().hex()

@@ -52,6 +52,21 @@ except ValueError as error:
     name = "HUB_SIGNING_KEYS" if "HUB_SIGNING_KEYS" in os.environ else "HUB_SIGNING_KEY"
     raise ImproperlyConfigured(f"{name}: {error}") from None
 
+# HMAC keys of the audit chain: the first hashes new events, all verify (each event names its
+# key), so the key rotates by putting a new one first. Not in the database: whoever can write
+# the audit table cannot recompute a valid chain.
+try:
+    HUB_AUDIT_KEYS = crypto.parse_audit_keys(env_str("HUB_AUDIT_KEYS"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"HUB_AUDIT_KEYS: {error}") from None
+# Signed checkpoints of every audit chain head, kept outside the database (hub/audit_checkpoints.py):
+# a file each in this directory, and POSTed to the URL when one is set (e.g. the regulator's).
+HUB_AUDIT_CHECKPOINT_DIR = Path(env_str("HUB_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+HUB_AUDIT_CHECKPOINT_URL = env_str("HUB_AUDIT_CHECKPOINT_URL", "")
+if HUB_AUDIT_CHECKPOINT_URL and not HUB_AUDIT_CHECKPOINT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"HUB_AUDIT_CHECKPOINT_URL must be an http(s) URL, got {HUB_AUDIT_CHECKPOINT_URL!r}.")
+HUB_AUDIT_CHECKPOINT_INTERVAL = timedelta(minutes=env_int("HUB_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1))
+
 # Where the public reaches the hub: receipts name their status lists by absolute URL.
 HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -240,6 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS),
     },
     "reap-stranded-jobs": {"task": "hub.tasks.reap_stranded_jobs", "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS)},
+    "write-audit-checkpoint": {"task": "hub.tasks.write_audit_checkpoint", "schedule": HUB_AUDIT_CHECKPOINT_INTERVAL},
 }
 
 # --- passwords, sessions, security ----------------------------------------------------------

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import random
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from hub.audit_checkpoints import CheckpointNotDelivered, checkpoint_send, checkpoint_write
 from hub.models import IdempotencyRecord
 from hub.services.consent import authorizations_record_expiry
 from hub.services.deferred_tasks import deferred_tasks_send
 from hub.services.jobs import leased_jobs_reap
 from hub.services.tokens import api_tokens_purge_expired
+
+logger = logging.getLogger(__name__)
+
+# Deliveries of one checkpoint to HUB_AUDIT_CHECKPOINT_URL; the waits between them grow to
+# about an hour. A checkpoint lists every chain, so one that is never delivered loses nothing
+# the next one does not say.
+CHECKPOINT_SEND_ATTEMPTS = 8
+CHECKPOINT_SEND_CAP_SECONDS = 3600
 
 
 @shared_task(name="hub.tasks.purge_idempotency_keys")
@@ -38,3 +50,31 @@ def reap_stranded_jobs() -> int:
 @shared_task(name="hub.tasks.send_deferred_tasks")
 def send_deferred_tasks() -> int:
     return deferred_tasks_send()
+
+
+@shared_task(name="hub.tasks.write_audit_checkpoint")
+def write_audit_checkpoint() -> str:
+    name, written = checkpoint_write()
+    if not written:
+        return f"{name} (unchanged)"
+    if settings.HUB_AUDIT_CHECKPOINT_URL:
+        send_audit_checkpoint.delay(name)
+    return name
+
+
+@shared_task(bind=True, name="hub.tasks.send_audit_checkpoint", max_retries=CHECKPOINT_SEND_ATTEMPTS - 1)
+def send_audit_checkpoint(self, name: str) -> str:
+    try:
+        checkpoint_send(name)
+    except CheckpointNotDelivered as error:
+        if error.permanent or self.request.retries >= self.max_retries:
+            logger.error("audit checkpoint %s was not delivered to the checkpoint URL: %s", name, error)
+            return "not delivered"
+        logger.warning("audit checkpoint %s: delivery failed (%s), trying again", name, error)
+        # Exponential backoff with full jitter.
+        countdown = random.uniform(0, min(CHECKPOINT_SEND_CAP_SECONDS, 30 * 2**self.request.retries))
+        retry = self.retry(countdown=countdown, throw=False)
+        if self.request.is_eager:
+            return retry  # without a broker, apply() makes the next attempt at once
+        raise retry from None
+    return "delivered"

@@ -75,6 +75,13 @@ def _audit_guard_lets_sqlite_flush(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_of_this_test(settings, tmp_path_factory):
+    """Each test writes its audit checkpoints to a directory of its own, and sends none."""
+    settings.HUB_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
+    settings.HUB_AUDIT_CHECKPOINT_URL = ""
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

@@ -281,6 +281,7 @@ def test_the_documented_production_settings_pass_the_deployment_checks():
         HUB_ENCRYPTION_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
         HUB_BLIND_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
         HUB_SIGNING_KEYS="s1:" + base64.b64encode(os.urandom(32)).decode(),
+        HUB_AUDIT_KEYS="a1:" + base64.b64encode(os.urandom(32)).decode(),
         DATABASE_URL="sqlite:///:memory:",
         HUB_ENV_FILE="/nonexistent",
         PATH=os.environ["PATH"],

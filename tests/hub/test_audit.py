@@ -1,6 +1,9 @@
 """The audit log is append-only and hash-chained; verify_audit finds the first broken link."""
 
+import hashlib
+import json
 import threading
+from datetime import UTC
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -182,3 +185,127 @@ def test_concurrent_writers_do_not_fork_a_chain():
     sequences = sorted(AuditEvent.objects.filter(chain=chain_for(organization.pk)).values_list("sequence", flat=True))
     assert sequences == list(range(1, 9))
     call_command("verify_audit")
+
+
+# --- the chain is keyed: recomputed hashes do not pass ------------------------------------------
+
+
+def plain_sha256(event: AuditEvent) -> str:
+    """What the attacker of issue 12 recomputed: SHA-256 over the event's canonical JSON."""
+    canonical = {
+        "chain": event.chain,
+        "sequence": event.sequence,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "action": event.action,
+        "actor_user_id": event.actor_user_id,
+        "actor_username": event.actor_username,
+        "actor_organization_id": event.actor_organization_id,
+        "organization_id": event.organization_id,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+    }
+    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def rewrite_behind_the_disabled_trigger(chain: str, *, from_sequence: int, change, rehash) -> None:
+    """As a PostgreSQL superuser: disable the append-only trigger, change one event, recompute
+    the hash of it and of every later event and move the chain head, then enable the trigger."""
+    events = list(AuditEvent.objects.filter(chain=chain, sequence__gte=from_sequence).order_by("sequence"))
+    previous_hash = AuditEvent.objects.get(chain=chain, sequence=from_sequence - 1).hash
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE hub_auditevent DISABLE TRIGGER hub_audit_event_append_only")
+        for event in events:
+            if event.sequence == from_sequence:
+                change(event)
+            event.prev_hash = previous_hash
+            event.hash = rehash(event)
+            assignments = {
+                field.column: field.get_db_prep_save(getattr(event, field.attname), connection)
+                for field in AuditEvent._meta.concrete_fields
+                if not field.primary_key
+            }
+            cursor.execute(
+                "UPDATE hub_auditevent SET " + ", ".join(f"{column} = %s" for column in assignments) + " WHERE id = %s",
+                [*assignments.values(), event.pk],
+            )
+            previous_hash = event.hash
+        cursor.execute("UPDATE hub_auditchainhead SET last_hash = %s WHERE chain = %s", [previous_hash, chain])
+        cursor.execute("ALTER TABLE hub_auditevent ENABLE TRIGGER hub_audit_event_append_only")
+
+
+def require_postgresql():
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+
+
+def test_history_rewritten_with_recomputed_sha256_hashes_is_named(enterprise):
+    require_postgresql()
+    add_members(enterprise, 5)
+    chain = chain_for(enterprise.pk)
+    second = AuditEvent.objects.get(chain=chain, sequence=2)
+
+    def change(event):
+        event.data = {**event.data, "role": "admin"}
+
+    rewrite_behind_the_disabled_trigger(chain, from_sequence=2, change=change, rehash=plain_sha256)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit")
+    assert f"chain {chain}, sequence 2 (event id {second.pk}): content does not match its hash" in str(failure.value)
+
+
+def test_history_rewritten_as_unkeyed_events_is_named(enterprise):
+    require_postgresql()
+    add_members(enterprise, 3)
+    chain = chain_for(enterprise.pk)
+
+    def downgrade(event):
+        event.data = {**event.data, "role": "admin"}
+        event.hash_scheme, event.key_id = audit.LEGACY_SCHEME, ""
+
+    rewrite_behind_the_disabled_trigger(chain, from_sequence=2, change=downgrade, rehash=audit.event_hash)
+
+    with pytest.raises(CommandError, match=f"chain {chain}, sequence 2 .*plain SHA-256"):
+        call_command("verify_audit")
+
+
+def test_events_are_hashed_with_hmac_under_the_first_audit_key(enterprise, settings):
+    settings.HUB_AUDIT_KEYS = [("a2", b"2" * 32), ("a1", b"1" * 32)]
+    add_members(enterprise, 1)
+
+    event = AuditEvent.objects.get()
+    assert (event.hash_scheme, event.key_id) == ("hmac-sha256", "a2")
+    assert event.hash != plain_sha256(event)
+    settings.HUB_AUDIT_KEYS = [("a2", b"x" * 32)]  # the same key id, another key
+    assert audit.event_hash(event) != event.hash
+
+
+def test_the_hub_on_sm4_keys_its_chain_with_hmac_sm3(enterprise, settings):
+    settings.HUB_CIPHER = "sm4-gcm"
+    add_members(enterprise, 2)
+    settings.HUB_CIPHER = "aes-256-gcm"
+    add_members(enterprise, 1)
+
+    schemes = list(AuditEvent.objects.order_by("sequence").values_list("hash_scheme", flat=True))
+    assert schemes == ["hmac-sm3", "hmac-sm3", "hmac-sha256"]
+    call_command("verify_audit")
+
+
+def test_audit_keys_rotate_and_every_configured_key_verifies(enterprise, settings):
+    old, new = ("a1", b"1" * 32), ("a2", b"2" * 32)
+    settings.HUB_AUDIT_KEYS = [old]
+    add_members(enterprise, 2)
+    settings.HUB_AUDIT_KEYS = [new, old]  # the new key first: it hashes, both verify
+    add_members(enterprise, 1)
+
+    assert list(AuditEvent.objects.order_by("sequence").values_list("key_id", flat=True)) == ["a1", "a1", "a2"]
+    call_command("verify_audit")
+    settings.HUB_AUDIT_KEYS = [new]
+    first = AuditEvent.objects.get(sequence=1)
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit")
+    assert f"sequence 1 (event id {first.pk}): hashed with audit key 'a1', which is not in HUB_AUDIT_KEYS" in str(
+        failure.value
+    )

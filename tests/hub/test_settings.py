@@ -22,6 +22,7 @@ def start_django(**overrides) -> subprocess.CompletedProcess:
         "HUB_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "HUB_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
         "HUB_SIGNING_KEYS": "s1:" + base64.b64encode(os.urandom(32)).decode(),
+        "HUB_AUDIT_KEYS": "a1:" + base64.b64encode(os.urandom(32)).decode(),
         "DJANGO_SETTINGS_MODULE": "hub.settings",
     }
     env.update({key: value for key, value in overrides.items() if value is not None})
@@ -55,7 +56,9 @@ def test_a_malformed_signing_key_list_stops_start_up_naming_it(value):
     assert "HUB_SIGNING_KEYS" in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEYS"])
+@pytest.mark.parametrize(
+    "variable", ["SECRET_KEY", "HUB_ENCRYPTION_KEYS", "HUB_BLIND_INDEX_KEY", "HUB_SIGNING_KEYS", "HUB_AUDIT_KEYS"]
+)
 def test_a_missing_key_stops_start_up_naming_it(variable):
     result = start_django(**{variable: None})
 
@@ -69,6 +72,8 @@ def test_a_missing_key_stops_start_up_naming_it(variable):
         ("DEBUG", "maybe"),
         ("HUB_ENCRYPTION_KEYS", "k1:tooshort"),
         ("HUB_SIGNING_KEYS", "s1:" + base64.b64encode(b"x" * 10).decode()),
+        ("HUB_AUDIT_KEYS", "a1:" + base64.b64encode(b"x" * 31).decode()),
+        ("HUB_AUDIT_KEYS", base64.b64encode(os.urandom(32)).decode()),
         ("HUB_CIPHER", "des"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("REDIS_URL", "http://localhost"),
