@@ -18,9 +18,9 @@ from hub.services.tokens import api_tokens_purge_expired
 
 logger = logging.getLogger(__name__)
 
-# Deliveries of one checkpoint to HUB_AUDIT_CHECKPOINT_URL; the waits between them grow to
-# about an hour. A checkpoint lists every chain, so one that is never delivered loses nothing
-# the next one does not say.
+# Deliveries of one checkpoint to HUB_AUDIT_CHECKPOINT_URL; the waits between them grow
+# (full jitter) to half an hour at most, about an hour in all. A checkpoint lists every chain,
+# so one that is never delivered loses nothing the next one does not say.
 CHECKPOINT_SEND_ATTEMPTS = 8
 CHECKPOINT_SEND_CAP_SECONDS = 3600
 
