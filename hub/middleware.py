@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+from hub.client_address import client_address
 from hub.logging import request_id_var
 
 logger = logging.getLogger("hub.request")
@@ -14,7 +15,7 @@ _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class RequestIdMiddleware:
     """Gives each request an id (the caller's ``X-Request-ID`` when sane), logs one line
-    per request with it, and echoes it in the response."""
+    per request with it and the client's address, and echoes it in the response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,6 +35,7 @@ class RequestIdMiddleware:
             extra={
                 "method": request.method,
                 "path": request.path,
+                "client": client_address(request),
                 "status": response.status_code,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },

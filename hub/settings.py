@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from hub import crypto
+from hub.client_address import trusted_proxies_parse
 from hub.env import env_bool, env_choice, env_int, env_list, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -283,6 +284,12 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Proxies whose X-Forwarded-For is believed (hub/client_address.py): nginx's address in deploy/.
+# None by default: a hub reached directly must not let a client name its own address.
+try:
+    HUB_TRUSTED_PROXIES = trusted_proxies_parse(env_list("HUB_TRUSTED_PROXIES", []))
+except ValueError as error:
+    raise ImproperlyConfigured(f"HUB_TRUSTED_PROXIES: {error}") from None
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 
 # Credit pulls: how many sources one pull asks at once, retries of transient failures

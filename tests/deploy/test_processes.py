@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from hub.client_address import trusted_proxies_parse
 from tests.conftest import require_service
 from tests.deploy.helpers import (
     DEPLOY,
@@ -124,6 +125,24 @@ def test_nginx_config_proxies_with_forwarded_and_request_id_headers():
         "X-Request-ID": "$request_id",
     }.items():
         assert re.search(rf"proxy_set_header\s+{re.escape(header)}\s+{re.escape(value)};", text), header
+
+
+def test_the_hub_believes_forwarded_addresses_from_nginx_only_in_both_layouts():
+    import ipaddress
+
+    import yaml
+
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    nginx = ipaddress.ip_address("127.0.0.1")  # systemd: the same host; compose: the web container's network
+    layouts = {
+        "hub.env.example": _env_example()["HUB_TRUSTED_PROXIES"],
+        "compose.yaml": compose["services"]["web"]["environment"]["HUB_TRUSTED_PROXIES"],
+    }
+
+    for layout, value in layouts.items():
+        networks = trusted_proxies_parse(value.split(","))
+        assert any(nginx in network for network in networks), layout
+        assert all(network.num_addresses == 1 for network in networks), f"{layout} trusts more than nginx"
 
 
 def test_nginx_config_accepts_50_mb_uploads_serves_static_files_and_sends_security_headers():
