@@ -1,7 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from hub.forms import AdminLoginForm
 from hub.models import ApiToken, AuditEvent, DeferredTask, Organization, ParkedTask, User
+from hub.services.logins import account_unlock
+
+# The administration's login meets the login guard's refusals as the login page does.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(Organization)
@@ -14,9 +21,23 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class HubUserAdmin(UserAdmin):
-    list_display = ["username", "organization", "role", "is_staff", "is_active"]
+    list_display = ["username", "organization", "role", "is_staff", "is_active", "locked_until"]
     list_filter = ["role", "is_staff", "is_active", "organization__kind"]
-    fieldsets = UserAdmin.fieldsets + (("Hub", {"fields": ("organization", "role", "phone")}),)
+    fieldsets = UserAdmin.fieldsets + (("Hub", {"fields": ("organization", "role", "phone", "locked_until")}),)
+    readonly_fields = ["locked_until"]
+    actions = ["unlock_accounts"]
+
+    @admin.action(description=_("Unlock the selected accounts (after failed logins)"))
+    def unlock_accounts(self, request, queryset):
+        locked = list(queryset.filter(locked_until__isnull=False))
+        for user in locked:
+            account_unlock(actor=request.user, user=user)
+        self.message_user(
+            request,
+            ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", len(locked))
+            % {"count": len(locked)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiToken)

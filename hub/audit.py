@@ -366,6 +366,35 @@ def api_token_revoked(*, user: User, token_prefix: str) -> AuditEvent:
     )
 
 
+def account_locked(*, user: User, failures: int, locked_until, address: str | None) -> AuditEvent:
+    """The login guard locked the account after ``failures`` failed logins; no actor (anyone
+    may have typed them), the address of the last one."""
+    return append_event(
+        action="account.locked",
+        actor=None,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=user.pk,
+        data={
+            "username": user.get_username(),
+            "failures": failures,
+            "locked_until": locked_until.isoformat(),
+            "address": address or "",
+        },
+    )
+
+
+def account_unlocked(*, user: User, actor: User) -> AuditEvent:
+    return append_event(
+        action="account.unlocked",
+        actor=actor,
+        organization_id=user.organization_id,
+        object_type="user",
+        object_id=user.pk,
+        data={"username": user.get_username()},
+    )
+
+
 def encryption_keys_rotated(*, model_label: str, field: str, rows: int, active_kid: str) -> AuditEvent:
     return append_event(
         action="encryption.rotated",

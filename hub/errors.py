@@ -69,10 +69,15 @@ class UnsupportedUpload(HubError):
 
 
 class TooManyAttempts(HubError):
-    """A limit on attempts (not the request throttle): the caller must wait."""
+    """A limit on attempts (not the request throttle): the caller must wait, ``retry_after``
+    seconds when known (the API's Retry-After)."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "too_many_attempts"
+
+    def __init__(self, message, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(HubError):
@@ -136,7 +141,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body("request_too_large", Messages.TOO_LARGE), status=413)
     if isinstance(exc, HubError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", Messages.INVALID_INPUT, fields), status=400)

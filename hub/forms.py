@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,27 @@ from hub.categories import Category
 from hub.identifiers import validate_region_code, validate_uscc
 from hub.models import Authorization, Organization, User
 from hub.services.consent import Messages as GrantMessages
+from hub.services.logins import LoginRefused
 from hub.web.widgets import CategoryCheckboxes
+
+
+class _GuardedLogin:
+    """A login the guard refused (too many failures from the address, or a locked account)
+    is the form's error, worded the same whether or not the account exists."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except LoginRefused as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from None
+
+
+class LoginForm(_GuardedLogin, AuthenticationForm):
+    """The login page's form (/login/)."""
+
+
+class AdminLoginForm(_GuardedLogin, AdminAuthenticationForm):
+    """The administration's login form (/admin/login/)."""
 
 
 class EnterpriseRegistrationForm(forms.Form):

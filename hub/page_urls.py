@@ -8,6 +8,7 @@ from hub.views import accounts, consent
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("register/", accounts.register_enterprise, name="register"),
+    path("people/<int:member_id>/unlock/", accounts.member_unlock, name="member-unlock"),
     path("authorizations/", consent.authorizations, name="authorizations"),
     path(
         "authorizations/<int:authorization_id>/revoke/",

@@ -290,6 +290,14 @@ try:
     HUB_TRUSTED_PROXIES = trusted_proxies_parse(env_list("HUB_TRUSTED_PROXIES", []))
 except ValueError as error:
     raise ImproperlyConfigured(f"HUB_TRUSTED_PROXIES: {error}") from None
+# Password guessing (hub/services/logins.py): failed logins counted per client address and per
+# account within a window; past the address's limit, logins from it are refused for the rest
+# of the window; past the account's, the account is locked for a while.
+HUB_LOGIN_WINDOW_SECONDS = env_int("HUB_LOGIN_WINDOW_MINUTES", 15, minimum=1) * 60
+HUB_LOGIN_FAILURES_PER_ADDRESS = env_int("HUB_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+HUB_LOGIN_FAILURES_PER_ACCOUNT = env_int("HUB_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+HUB_LOGIN_LOCK_SECONDS = env_int("HUB_LOGIN_LOCK_MINUTES", 15, minimum=1) * 60
+AUTHENTICATION_BACKENDS = ["hub.backends.GuardedModelBackend"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 
 # Credit pulls: how many sources one pull asks at once, retries of transient failures

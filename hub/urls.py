@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from hub.apis import accounts, consent, index, notifications
+from hub.forms import LoginForm
 from hub.views import health
 
 api_v1 = [
@@ -51,7 +52,9 @@ urlpatterns = [
     path("", include("lending.page_urls")),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="hub/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="hub/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

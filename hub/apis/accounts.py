@@ -50,7 +50,7 @@ class TokenApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token, record = api_token_issue(**data.validated_data)
+        token, record = api_token_issue(**data.validated_data, request=request._request)
         return Response(self.OutputSerializer({"token": token, "expires_at": record.expires_at}).data)
 
 

@@ -7,8 +7,9 @@ from hub.messages import render_message
 
 
 class Notification(models.Model):
-    """A notice to an organization: credit repair (信用修复主动告知), application status,
-    policy push. ``dedupe_key`` makes "send once" a database guarantee."""
+    """A notice to an organization (without one: to the hub operator): credit repair
+    (信用修复主动告知), application status, policy push, a locked account. ``dedupe_key``
+    makes "send once" a database guarantee."""
 
     class Kind(models.TextChoices):
         CREDIT_REPAIR = "credit_repair", _("Credit repair")
@@ -17,8 +18,11 @@ class Notification(models.Model):
         WHITELIST = "whitelist", _("Whitelist")
         VERIFICATION = "verification", _("Verification")
         CONSENT = "consent", _("Consent")
+        SECURITY = "security", _("Security")
 
-    organization = models.ForeignKey("hub.Organization", on_delete=models.CASCADE, related_name="notifications")
+    organization = models.ForeignKey(
+        "hub.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # Free text as written (a policy's title and body), or, for the hub's own notices, empty:
     # ``message`` then holds their ids and parameters (hub.messages), rendered when read.

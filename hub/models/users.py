@@ -22,6 +22,10 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.STAFF)
     phone = EncryptedTextField(_("phone"), blank=True)
+    # Set by the login guard (hub/services/logins.py) after repeated failed logins: until then
+    # every password login is refused. Kept here, not only in the cache, so a lock survives a
+    # cache flush.
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -34,6 +38,10 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.is_staff and self.organization_id is None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
 
     @property
     def is_organization_admin(self) -> bool:

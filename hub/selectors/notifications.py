@@ -6,7 +6,10 @@ from hub.models import Notification, User
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    """An organization's notices, seen by its people only."""
+    """An organization's notices, seen by its people only; the hub operator's (those without
+    an organization) by the operators."""
     if user.organization_id is None:
+        if user.is_operator:
+            return Notification.objects.filter(organization__isnull=True)
         return Notification.objects.none()
     return Notification.objects.filter(organization_id=user.organization_id)

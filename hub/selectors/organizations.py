@@ -52,6 +52,20 @@ def members_of(*, user: User, organization_id: int) -> QuerySet[User]:
     return organization.members.order_by("-id")
 
 
+def member_get(*, user: User, member_id: int) -> User:
+    """A person of the caller's organization (anyone, for the operator). Raises NotFound."""
+    if user.is_operator:
+        people = User.objects.all()
+    elif user.organization_id is not None:
+        people = User.objects.filter(organization_id=user.organization_id)
+    else:
+        people = User.objects.none()
+    member = people.filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(_("Person not found."))
+    return member
+
+
 def active_bank_choices() -> list[tuple[str, str]]:
     """(code, "name (code)") of every active bank: whom an enterprise may authorize."""
     banks = Organization.objects.filter(kind=Organization.Kind.BANK, is_active=True).order_by("name", "code")

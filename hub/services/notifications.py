@@ -11,10 +11,10 @@ from hub.selectors.notifications import notifications_for
 
 
 def notification_send(
-    *, organization_id: int, kind: str, title, body, data: dict | None = None, dedupe_key: str | None = None
+    *, organization_id: int | None, kind: str, title, body, data: dict | None = None, dedupe_key: str | None = None
 ) -> Notification | None:
-    """Leave a notice for an organization's people; with ``dedupe_key``, at most once
-    (returns None when it was sent before).
+    """Leave a notice for an organization's people (``organization_id`` None: for the hub
+    operator); with ``dedupe_key``, at most once (returns None when it was sent before).
 
     ``title`` and ``body`` are each free text (kept as written), a text marked for
     translation, or a :func:`~hub.messages.stored_message`: the last two are stored by id and

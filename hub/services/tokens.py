@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,15 +27,22 @@ class Messages:
     WRONG_CREDENTIALS = _("Wrong username or password.")
 
 
-@transaction.atomic
-def api_token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
-    """Check the credentials and return a new token (shown once) and its record.
+def api_token_issue(*, username: str, password: str, request: HttpRequest | None = None) -> tuple[str, ApiToken]:
+    """Check the credentials and return a new token (shown once) and its record. ``request``
+    is the login's, whose client address the login guard counts (hub.services.logins).
 
-    Raises WrongCredentials (401) for an unknown user, a wrong password or an inactive user.
+    Raises WrongCredentials (401) for an unknown user, a wrong password or an inactive user;
+    LoginRefused (429) when the guard refuses the address or the account.
     """
-    user = authenticate(username=username, password=password)
+    # Outside the token's transaction: a lock the guard records on this failure must stay.
+    user = authenticate(request, username=username, password=password)
     if user is None:
         raise WrongCredentials(Messages.WRONG_CREDENTIALS)
+    return _api_token_create(user)
+
+
+@transaction.atomic
+def _api_token_create(user: User) -> tuple[str, ApiToken]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
         user=user,

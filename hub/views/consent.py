@@ -154,7 +154,7 @@ def access_log(request):
 # --- notices ------------------------------------------------------------------------------------------
 
 
-@role_required("member")
+@role_required("member", "operator")
 @require_http_methods(["GET"])
 def notices(request):
     before = request.GET.get("before", "")
@@ -169,7 +169,7 @@ def notices(request):
     return render(request, "hub/consent/notices.html", context)
 
 
-@role_required("member")
+@role_required("member", "operator")
 @require_POST
 def notice_mark_read(request, notification_id: int):
     notification_mark_read(user=request.user, notification_id=notification_id)

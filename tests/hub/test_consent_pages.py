@@ -330,8 +330,13 @@ def test_nobody_sees_or_marks_another_organizations_notices(logged_in, enterpris
     assert foreign.read_at is None
 
 
-def test_the_operator_has_no_notices_page(logged_in, operator):
-    assert logged_in(operator).get("/notices/").status_code == 403
+def test_the_operator_reads_the_hub_operators_notices_and_no_organizations(logged_in, operator, enterprise):
+    Notification.objects.create(organization=None, kind="security", title="Account operator2 locked")
+    Notification.objects.create(organization=enterprise, kind="consent", title="Enterprise notice")
+
+    html = logged_in(operator).get("/notices/").content.decode()
+
+    assert "Account operator2 locked" in html and "Enterprise notice" not in html
 
 
 def test_consent_pages_load_no_asset_from_the_internet(logged_in, enterprise_admin):
