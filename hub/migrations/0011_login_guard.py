@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0008_stored_messages'),
+        ('hub', '0010_keyed_audit_chain'),
     ]
 
     operations = [
