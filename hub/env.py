@@ -7,6 +7,7 @@ later as an odd runtime error.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -86,3 +87,18 @@ def env_choice(name: str, choices: tuple[str, ...], default: str | object = _MIS
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
     return value
+
+
+def env_networks(name: str, default: list | object = _MISSING) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of networks in CIDR notation (``127.0.0.0/8,10.20.0.0/16``); a
+    single address is a network of one. Host bits set (``10.1.2.3/8``) are refused as a typo."""
+    networks = []
+    for item in env_list(name, default):
+        if not isinstance(item, str):
+            networks.append(item)
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name} must list networks such as 10.20.0.0/16; {item!r}: {error}.") from None
+    return networks

@@ -17,7 +17,7 @@ from kombu import Queue
 
 from hub import crypto
 from hub.client_address import trusted_proxies_parse
-from hub.env import env_bool, env_choice, env_int, env_list, env_str, load_env_file
+from hub.env import env_bool, env_choice, env_int, env_list, env_networks, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -313,6 +313,12 @@ HUB_CONNECTOR_RETRY_BASE_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_BASE_MS", 
 HUB_CONNECTOR_RETRY_CAP_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_CAP_MS", 8000, minimum=1)) / 1000
 HUB_CIRCUIT_THRESHOLD = env_int("HUB_CIRCUIT_THRESHOLD", 8, minimum=1)
 HUB_CIRCUIT_COOLDOWN_SECONDS = env_int("HUB_CIRCUIT_COOLDOWN_SECONDS", 30, minimum=1)
+# Where connectors may reach (connectors/addresses.py): HTTP connectors only public addresses
+# over https, unless an address lies in one of these networks (a platform on a government
+# intranet, the simulators on loopback); loopback is allowed with DEBUG as well. File drops
+# only below this directory.
+HUB_CONNECTOR_ALLOWED_NETWORKS = env_networks("HUB_CONNECTOR_ALLOWED_NETWORKS", [])
+HUB_FILE_DROP_ROOT = Path(env_str("HUB_FILE_DROP_ROOT", str(VAR_DIR / "file_drop")))
 
 # Lending: working days a bank has to accept or reject an application, and days to record
 # first contact with an enterprise of a match (from an event or a whitelist).

@@ -7,6 +7,7 @@ Personas (STYLE.md rule 8): ``operator`` (hub operator), ``enterprise_admin`` an
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import pytest
@@ -79,6 +80,14 @@ def _audit_checkpoints_of_this_test(settings, tmp_path_factory):
     """Each test writes its audit checkpoints to a directory of its own, and sends none."""
     settings.HUB_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
     settings.HUB_AUDIT_CHECKPOINT_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _simulators_on_loopback_allowed(settings):
+    """The reference platforms of the tests listen on loopback, which connectors may reach
+    only when allowed explicitly: the tests allow it as `make run` does
+    (HUB_CONNECTOR_ALLOWED_NETWORKS); the tests of the refusals take it away."""
+    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
 
 
 @pytest.fixture(autouse=True)

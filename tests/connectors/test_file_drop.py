@@ -12,6 +12,15 @@ from tests.connectors.factories import AuthorizationFactory, ConnectorFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def drop(settings, tmp_path):
+    """A platform's drop directory below the configured root (HUB_FILE_DROP_ROOT)."""
+    settings.HUB_FILE_DROP_ROOT = tmp_path
+    directory = tmp_path / "zhengzhou"
+    directory.mkdir()
+    return directory
+
+
 def tax_line(uscc, source_id, period="2026-Q1"):
     return json.dumps(
         {
@@ -34,27 +43,23 @@ def pull_for(enterprise, bank, officer, directory):
     return credit_pull_run(pull_id=pull.pk), pull
 
 
-def test_complete_files_are_read_and_half_written_ones_are_not(tmp_path, enterprise, bank, bank_officer):
-    (tmp_path / "batch-1.jsonl").write_text(
-        tax_line(enterprise.code, "a") + "\n" + tax_line(enterprise.code, "b") + "\n"
-    )
-    (tmp_path / "batch-2.jsonl.part").write_text(tax_line(enterprise.code, "c") + "\n")
+def test_complete_files_are_read_and_half_written_ones_are_not(drop, enterprise, bank, bank_officer):
+    (drop / "batch-1.jsonl").write_text(tax_line(enterprise.code, "a") + "\n" + tax_line(enterprise.code, "b") + "\n")
+    (drop / "batch-2.jsonl.part").write_text(tax_line(enterprise.code, "c") + "\n")
 
-    status, _pull = pull_for(enterprise, bank, bank_officer, tmp_path)
+    status, _pull = pull_for(enterprise, bank, bank_officer, drop)
 
     assert status == "succeeded"
     assert sorted(CreditRecord.objects.values_list("source_id", flat=True)) == ["a", "b"]
-    assert (tmp_path / "batch-2.jsonl.part").exists()
-    assert not (tmp_path / "batch-1.jsonl").exists()  # taken, once
+    assert (drop / "batch-2.jsonl.part").exists()
+    assert not (drop / "batch-1.jsonl").exists()  # taken, once
 
 
-def test_a_file_is_taken_once_and_its_other_enterprises_records_wait_for_them(tmp_path, enterprise, outsider):
+def test_a_file_is_taken_once_and_its_other_enterprises_records_wait_for_them(drop, enterprise, outsider):
     connector_class = registry.get("file_drop")
-    client = connector_class(base_url=str(tmp_path), key_id="", secret="")
+    client = connector_class(base_url=str(drop), key_id="", secret="")
     other = outsider.organization.code
-    (tmp_path / "mixed.jsonl").write_text(
-        "\n".join([tax_line(enterprise.code, "mine"), tax_line(other, "theirs")]) + "\n"
-    )
+    (drop / "mixed.jsonl").write_text("\n".join([tax_line(enterprise.code, "mine"), tax_line(other, "theirs")]) + "\n")
     from django.utils import timezone
 
     from connectors.base import RecordQuery
@@ -74,25 +79,25 @@ def test_a_file_is_taken_once_and_its_other_enterprises_records_wait_for_them(tm
 
     assert [record["source_id"] for record in mine] == ["mine"]
     assert [record["source_id"] for record in theirs] == ["theirs"]
-    assert len(list((tmp_path / "taken").iterdir())) == 1
+    assert len(list((drop / "taken").iterdir())) == 1
 
 
-def test_unreadable_lines_are_skipped_and_counted(tmp_path, enterprise, bank, bank_officer):
-    (tmp_path / "bad.jsonl").write_text(
+def test_unreadable_lines_are_skipped_and_counted(drop, enterprise, bank, bank_officer):
+    (drop / "bad.jsonl").write_text(
         tax_line(enterprise.code, "ok")
         + "\n"
         + json.dumps({"uscc": enterprise.code, "category": "tax", "data": "x"})
         + "\n"
     )
 
-    status, pull = pull_for(enterprise, bank, bank_officer, tmp_path)
+    status, pull = pull_for(enterprise, bank, bank_officer, drop)
 
     source = pull.sources.get()
     assert status == "partial" and source.skipped == 1 and source.records == 1
 
 
-def test_a_missing_directory_fails_the_source_after_retries(tmp_path, enterprise, bank, bank_officer):
-    status, pull = pull_for(enterprise, bank, bank_officer, tmp_path / "not-mounted")
+def test_a_missing_directory_fails_the_source_after_retries(drop, enterprise, bank, bank_officer):
+    status, pull = pull_for(enterprise, bank, bank_officer, drop / "not-mounted")
 
     assert status == "failed" and pull.sources.get().error.startswith("connection")
 

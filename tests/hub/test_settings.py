@@ -79,6 +79,8 @@ def test_a_missing_key_stops_start_up_naming_it(variable):
         ("REDIS_URL", "http://localhost"),
         ("CELERY_TASK_TIME_LIMIT", "abc"),
         ("CELERY_BROKER_VISIBILITY_TIMEOUT", "100"),
+        ("HUB_CONNECTOR_ALLOWED_NETWORKS", "10.1.2.3/8"),
+        ("HUB_CONNECTOR_ALLOWED_NETWORKS", "intranet"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):
@@ -102,6 +104,21 @@ def test_env_readers_name_the_variable(monkeypatch):
         with pytest.raises(ImproperlyConfigured, match=name):
             reader(name, *args)
     assert env_list("X_LIST") == ["a", "b", "c"]
+
+
+def test_allowed_networks_are_read_as_cidrs(monkeypatch):
+    import ipaddress
+
+    from hub.env import env_networks
+
+    monkeypatch.setenv("X_NETWORKS", "127.0.0.0/8, 10.20.0.0/16,fd00::/8,192.0.2.7")
+
+    assert env_networks("X_NETWORKS") == [
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("10.20.0.0/16"),
+        ipaddress.ip_network("fd00::/8"),
+        ipaddress.ip_network("192.0.2.7/32"),
+    ]
 
 
 def test_an_env_file_fills_only_what_the_environment_lacks(tmp_path, monkeypatch):

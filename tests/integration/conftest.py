@@ -69,6 +69,8 @@ def worker_environment() -> dict[str, str]:
         "HUB_TASK_MAX_DELIVERIES": "3",
         # A killed run's lease lapses quickly, so the re-delivered task resumes soon.
         "HUB_PULL_LEASE_SECONDS": "8",
+        # The simulators listen on loopback (as tests/conftest.py allows in this process).
+        "HUB_CONNECTOR_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
 
 

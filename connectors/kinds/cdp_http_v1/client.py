@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 import requests
 from django.utils.translation import gettext_lazy as _
 
+from connectors.addresses import AddressRefused, host_refusal
 from connectors.base import Connector, ConnectorError, HealthReport, IdentityResult, RecordPage, RecordQuery
 from connectors.kinds.cdp_http_v1 import signing
+from connectors.kinds.cdp_http_v1.transport import checked_session
 
 USER_AGENT = "xinyidai-hub/1 (CDP/1)"
 
@@ -21,20 +23,24 @@ class CdpHttpV1Connector(Connector):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._session = requests.Session()
+        self._session = checked_session()
         self._path_prefix = urlsplit(self.base_url).path
 
     @classmethod
     def validate_location(cls, base_url: str) -> str | None:
-        parts = urlsplit(base_url)
-        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        try:
+            parts = urlsplit(base_url)
+            parts.port  # noqa: B018 - raises on a port that is no number
+        except ValueError:
+            return str(_("must be an absolute https:// URL"))
         if parts.scheme not in ("https", "http") or not parts.hostname:
-            return "must be an absolute https:// URL"
-        if parts.scheme == "http" and not loopback:
-            return "must use https (plain http only on loopback, for tests and demos)"
+            return str(_("must be an absolute https:// URL"))
+        if parts.username is not None or parts.password is not None:
+            return str(_("must not carry a user name or password (the key id and secret are separate fields)"))
         if base_url.endswith("/") or parts.query or parts.fragment:
-            return "must have no trailing slash, query or fragment"
-        return None
+            return str(_("must have no trailing slash, query or fragment"))
+        # Names are checked when they resolve, at every connection (transport.py).
+        return host_refusal(parts.hostname, encrypted=parts.scheme == "https")
 
     @classmethod
     def validate_credentials(cls, key_id: str, secret: str) -> str | None:
@@ -121,8 +127,18 @@ class CdpHttpV1Connector(Connector):
         }
         try:
             response = self._session.request(
-                method, self.base_url + path, data=body or None, headers=headers, timeout=self.timeout
+                method,
+                self.base_url + path,
+                data=body or None,
+                headers=headers,
+                timeout=self.timeout,
+                # A redirect could lead anywhere, past the address check: never followed.
+                allow_redirects=False,
             )
+        except AddressRefused as refused:
+            raise ConnectorError(
+                f"address refused: {refused}"[:250], permanent=True, code="forbidden_address"
+            ) from None
         except requests.Timeout:
             raise ConnectorError("timed out", permanent=False, code="timeout") from None
         except requests.RequestException as error:
@@ -142,6 +158,12 @@ class CdpHttpV1Connector(Connector):
             )
         if status >= 500:
             raise ConnectorError(f"platform error {status}", permanent=False, code="server_error")
+        if 300 <= status < 400:
+            raise ConnectorError(
+                f"the platform answered with a redirect ({status}), which the hub does not follow",
+                permanent=True,
+                code="redirect",
+            )
         if status == 401:
             raise ConnectorError("the platform refused the hub's signature", permanent=True, code="bad_signature")
         detail = _error_code(response) or f"status {status}"

@@ -6,6 +6,11 @@ reads a half-written file. The hub *takes* a complete file once, whole: it moves
 ``taken/`` with an atomic rename (two workers cannot both win it) and files its lines per
 enterprise into ``spool/<uscc>.jsonl``. A query then reads that enterprise's spool, so
 records that arrived in one file for many enterprises all stay available.
+
+Every drop directory lies below ``HUB_FILE_DROP_ROOT`` (symlinks followed: a link out of it,
+or ``..``, is refused), checked at registration and again at every use, so a registration
+cannot make the hub read ``/etc`` or write into ``/root``. Inside it the hub follows no
+symlink the platform may have planted: not as ``taken/`` or ``spool/``, not as a file.
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from connectors.base import Connector, ConnectorError, HealthReport, RecordPage, RecordQuery
 from hub.identifiers import uscc_errors
@@ -30,19 +39,43 @@ class FileDropConnector(Connector):
     @classmethod
     def validate_location(cls, base_url: str) -> str | None:
         if not os.path.isabs(base_url):
-            return "must be an absolute directory path"
+            return str(_("must be an absolute directory path"))
+        root = os.path.realpath(settings.HUB_FILE_DROP_ROOT)
+        resolved = os.path.realpath(base_url)
+        if resolved == root or os.path.commonpath([root, resolved]) != root:
+            return str(
+                _("must be a directory below the file drop root %(root)s (after following symlinks)") % {"root": root}
+            )
         return None
 
     @property
     def directory(self) -> Path:
-        return Path(self.base_url)
+        """The drop directory, checked anew at every use: a connector registered before the
+        root was configured, or a symlink changed since, fails here instead of being read."""
+        with translation.override(None):  # recorded in English, as the other errors are
+            problem = self.validate_location(self.base_url)
+        if problem:
+            raise ConnectorError(
+                f"location refused: {self.base_url} {problem}"[:250], permanent=True, code="forbidden_location"
+            )
+        return Path(os.path.realpath(self.base_url))
+
+    def _subdirectory(self, directory: Path, name: str) -> Path:
+        path = directory / name
+        if path.is_symlink():
+            raise ConnectorError(
+                f"{path} is a symlink; the hub follows none", permanent=True, code="forbidden_location"
+            )
+        path.mkdir(exist_ok=True)
+        return path
 
     def fetch_page(self, query: RecordQuery, cursor: str | None) -> RecordPage:
-        if not self.directory.is_dir():
-            raise ConnectorError(f"directory {self.directory} is missing", permanent=False, code="connection")
-        self._take_new_files()
+        directory = self.directory
+        if not directory.is_dir():
+            raise ConnectorError(f"directory {directory} is missing", permanent=False, code="connection")
+        self._take_new_files(directory)
         records = []
-        for line in self._spool_lines(query.uscc):
+        for line in self._spool_lines(directory, query.uscc):
             try:
                 record = json.loads(line)
             except ValueError:
@@ -73,22 +106,23 @@ class FileDropConnector(Connector):
 
     # --- taking files -------------------------------------------------------------------------------
 
-    def _take_new_files(self) -> None:
-        taken_dir = self.directory / TAKEN
-        taken_dir.mkdir(exist_ok=True)
-        (self.directory / SPOOL).mkdir(exist_ok=True)
-        for path in sorted(self.directory.glob("*.jsonl")):
+    def _take_new_files(self, directory: Path) -> None:
+        taken_dir = self._subdirectory(directory, TAKEN)
+        spool_dir = self._subdirectory(directory, SPOOL)
+        for path in sorted(directory.glob("*.jsonl")):
             stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
             target = taken_dir / f"{path.stem}.{stamp}.jsonl"
             try:
                 os.rename(path, target)  # atomic: exactly one taker wins the file
             except FileNotFoundError:
                 continue
-            self._spool(target)
+            if target.is_symlink():
+                continue  # a link to a file elsewhere (another platform's spool, /etc/…): never read
+            self._spool(spool_dir, target)
 
-    def _spool(self, taken_file: Path) -> None:
+    def _spool(self, spool_dir: Path, taken_file: Path) -> None:
         by_enterprise: dict[str, list[str]] = {}
-        with taken_file.open(encoding="utf-8", errors="replace") as lines:
+        with _open_no_follow(taken_file, os.O_RDONLY) as lines:
             for line in lines:
                 line = line.strip()
                 if not line:
@@ -100,14 +134,25 @@ class FileDropConnector(Connector):
                 if isinstance(uscc, str) and not uscc_errors(uscc):
                     by_enterprise.setdefault(uscc, []).append(line)
         for uscc, enterprise_lines in by_enterprise.items():
-            with (self.directory / SPOOL / f"{uscc}.jsonl").open("a", encoding="utf-8") as spool:
+            with _open_no_follow(spool_dir / f"{uscc}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT) as spool:
                 fcntl.flock(spool, fcntl.LOCK_EX)
                 spool.write("\n".join(enterprise_lines) + "\n")
 
-    def _spool_lines(self, uscc: str) -> list[str]:
-        path = self.directory / SPOOL / f"{uscc}.jsonl"
-        if uscc_errors(uscc) or not path.exists():
+    def _spool_lines(self, directory: Path, uscc: str) -> list[str]:
+        path = directory / SPOOL / f"{uscc}.jsonl"
+        if uscc_errors(uscc) or not path.exists() or path.is_symlink():
             return []
-        with path.open(encoding="utf-8", errors="replace") as spool:
+        with _open_no_follow(path, os.O_RDONLY) as spool:
             fcntl.flock(spool, fcntl.LOCK_SH)
             return [line for line in spool.read().splitlines() if line.strip()]
+
+
+def _open_no_follow(path: Path, flags: int):
+    """Open a file of the drop directory as text, refusing a symlink in its place
+    (O_NOFOLLOW: no window between a check and the open)."""
+    try:
+        descriptor = os.open(path, flags | os.O_NOFOLLOW, 0o640)
+    except OSError as error:
+        raise ConnectorError(f"{path} cannot be opened: {error.strerror}", permanent=False, code="connection") from None
+    mode = "a" if flags & os.O_APPEND else "r"
+    return open(descriptor, mode, encoding="utf-8", errors="replace")  # noqa: SIM115 - returned to a with
