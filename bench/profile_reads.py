@@ -42,6 +42,7 @@ CATEGORIES_PER_ENTERPRISE = (
 def generate(enterprises: int, records: int) -> None:
     from django.db import connection
 
+    from connectors import record_keys
     from connectors.models import Connector, CreditRecord
     from connectors.simulator.data import records_for
     from hub import crypto
@@ -110,19 +111,25 @@ def generate(enterprises: int, records: int) -> None:
         )
         enterprise_rows = cursor.fetchall()
         with raw.cursor().copy(
-            "COPY connectors_creditrecord (enterprise_id, connector_id, category, source_id, occurred_on, "
-            "data, fingerprint, fetched_at, repair_notice_due_on, repair_notice_sent) FROM STDIN"
+            "COPY connectors_creditrecord (enterprise_id, connector_id, category, category_key, source_id, "
+            "source_key, occurred_on, data, fingerprint, fetched_at, repair_notice_due_on, repair_notice_sent) "
+            "FROM STDIN"
         ) as copy:
             rng = random.Random(7)
+            category_field = CreditRecord._meta.get_field("category")
+            source_id_field = CreditRecord._meta.get_field("source_id")
             for enterprise_id, uscc in enterprise_rows:
                 for position, category in enumerate(CATEGORIES_PER_ENTERPRISE[:records]):
                     ciphertext, occurred_on = rng.choice(pool[category])
+                    source_id = f"{uscc}-{category}-{position}"
                     copy.write_row(
                         (
                             enterprise_id,
                             connector.pk,
-                            category,
-                            f"{uscc}-{category}-{position}",
+                            category_field.encrypt(category),
+                            record_keys.category_key(enterprise_id, category),
+                            source_id_field.encrypt(source_id),
+                            record_keys.source_key(category, source_id),
                             occurred_on,
                             ciphertext,
                             "0" * 64,

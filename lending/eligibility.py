@@ -95,13 +95,14 @@ class EnterpriseFacts:
 
 
 def enterprise_facts(enterprise) -> EnterpriseFacts:
-    from connectors.models import CreditRecord
+    from connectors.selectors.profiles import profile_records
 
-    records: dict[str, list[dict]] = {}
-    for category, data in CreditRecord.objects.filter(
-        enterprise=enterprise, category__in=["registration", "tax", "dishonest", "penalty"]
-    ).values_list("category", "data"):
-        records.setdefault(category, []).append(data)
+    records: dict[str, list[dict]] = {
+        category: [record.data for record in category_records]
+        for category, category_records in profile_records(
+            enterprise_id=enterprise.pk, categories=["registration", "tax", "dishonest", "penalty"]
+        ).items()
+    }
     registration = records.get("registration")
     established = None
     if registration:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from connectors.models import Connector, CreditRecord
+from connectors.record_keys import category_keys
 from hub.categories import ALL_CATEGORIES
 
 
@@ -29,34 +30,40 @@ class ProfileRecord:
 # Profile reads are the hub's hottest path (issue 3's benchmark holds them to half the rate of
 # a bare primary-key lookup): one plain statement, without the ORM compiling the same query
 # and converting every column through its field machinery on each read. Table and column
-# names come from the models, and the record data decrypts through its own field.
+# names come from the models, and the record data decrypts through its own field. The
+# category is found by its blind index (connectors/record_keys.py), so it needs no decrypting;
+# the source id does, and the order by it is taken after.
 _PROFILE_RECORDS_SQL = """
-    SELECT record.category, record.source_id, record.occurred_on, record.data, record.fetched_at,
+    SELECT record.category_key, record.source_id, record.occurred_on, record.data, record.fetched_at,
            record.connector_id, connector.name
     FROM {records} record JOIN {connectors} connector ON connector.id = record.connector_id
-    WHERE record.enterprise_id = %s AND record.category IN ({categories})
-    ORDER BY record.category, record.occurred_on DESC, record.source_id
+    WHERE record.enterprise_id = %s AND record.category_key IN ({categories})
 """
 
 
 def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, list[ProfileRecord]]:
+    """An enterprise's records of ``categories``, by category, each newest first (undated
+    ones last), then by source id."""
     grouped: dict[str, list[ProfileRecord]] = defaultdict(list)
     if not categories:
         return grouped
     data_field = CreditRecord._meta.get_field("data")
+    source_id_field = CreditRecord._meta.get_field("source_id")
+    by_key = category_keys(enterprise_id, categories)
     sql = _PROFILE_RECORDS_SQL.format(
         records=CreditRecord._meta.db_table,
         connectors=Connector._meta.db_table,
-        categories=", ".join(["%s"] * len(categories)),
+        categories=", ".join(["%s"] * len(by_key)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [enterprise_id, *categories])
+        cursor.execute(sql, [enterprise_id, *by_key])
         rows = cursor.fetchall()
-    for category, source_id, occurred_on, data, fetched_at, connector_id, connector_name in rows:
+    for key, source_id, occurred_on, data, fetched_at, connector_id, connector_name in rows:
+        category = by_key[key]
         grouped[category].append(
             ProfileRecord(
                 category=category,
-                source_id=source_id,
+                source_id=source_id_field.from_db_value(source_id, None, connection),
                 occurred_on=occurred_on,
                 data=data_field.from_db_value(data, None, connection),
                 # In the hub's time zone, as serializers give every other time (SQLite's are naive UTC).
@@ -65,7 +72,10 @@ def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, l
                 connector_name=connector_name,
             )
         )
-    return grouped
+    for records in grouped.values():
+        records.sort(key=lambda record: record.source_id)
+        records.sort(key=lambda record: record.occurred_on or date.min, reverse=True)
+    return dict(grouped)
 
 
 def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today: date | None = None) -> dict:

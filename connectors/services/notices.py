@@ -23,7 +23,9 @@ def credit_repair_notices_send(*, batch_size: int = 500) -> int:
         with transaction.atomic():
             due = list(
                 CreditRecord.objects.select_for_update(skip_locked=True)
-                .filter(category="penalty", repair_notice_sent=False, repair_notice_due_on__lte=today)
+                # Only unrepaired penalties have the day set (services/records.py): the
+                # category, encrypted, need not be asked.
+                .filter(repair_notice_sent=False, repair_notice_due_on__lte=today)
                 .order_by("pk")[:batch_size]
             )
             if not due:

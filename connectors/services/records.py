@@ -3,7 +3,6 @@ source_id) however often a platform serves it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 
@@ -12,16 +11,19 @@ from django.utils import timezone
 
 from connectors.categories import OCCURRED_ON_FIELD, record_errors
 from connectors.models import Connector, CreditRecord
+from connectors.record_keys import FINGERPRINT_INDEX, category_key, source_key
+from hub.crypto import blind_index
 
 
 def record_fingerprint(category: str, data: dict, occurred_on: str | None) -> str:
+    """Keyed, as the other indexes: a plain hash of a guessable record would confirm a guess."""
     canonical = json.dumps(
         {"category": category, "data": data, "occurred_on": occurred_on},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return blind_index(canonical, purpose=FINGERPRINT_INDEX)
 
 
 def partition_records(raw_records: list, *, allowed_categories: set[str]) -> tuple[dict, int]:
@@ -62,27 +64,27 @@ def records_store(*, enterprise_id: int, connector: Connector, records: dict[tup
     if not records:
         return 0
     assert transaction.get_connection().in_atomic_block, "store records in the source's transaction"
-    categories = {category for category, _source_id in records}
-    source_ids = {source_id for _category, source_id in records}
-    existing = {
-        (category, source_id): fingerprint
-        # All three columns of the unique index: a platform may serve millions of records.
-        for category, source_id, fingerprint in CreditRecord.objects.filter(
-            connector=connector, category__in=categories, source_id__in=source_ids
-        ).values_list("category", "source_id", "fingerprint")
-    }
+    keys = {(category, source_id): source_key(category, source_id) for category, source_id in records}
+    existing = dict(
+        # Both columns of the unique index: a platform may serve millions of records.
+        CreditRecord.objects.filter(connector=connector, source_key__in=keys.values()).values_list(
+            "source_key", "fingerprint"
+        )
+    )
     now = timezone.now()
     rows = []
     for (category, source_id), record in records.items():
         fingerprint = record_fingerprint(category, record["data"], record.get("occurred_on"))
-        if existing.get((category, source_id)) == fingerprint:
+        if existing.get(keys[(category, source_id)]) == fingerprint:
             continue
         rows.append(
             CreditRecord(
                 enterprise_id=enterprise_id,
                 connector=connector,
                 category=category,
+                category_key=category_key(enterprise_id, category),
                 source_id=source_id,
+                source_key=keys[(category, source_id)],
                 occurred_on=_occurred_on(record),
                 data=record["data"],
                 fingerprint=fingerprint,
@@ -95,7 +97,15 @@ def records_store(*, enterprise_id: int, connector: Connector, records: dict[tup
             rows,
             batch_size=500,
             update_conflicts=True,
-            unique_fields=["connector", "category", "source_id"],
-            update_fields=["enterprise", "occurred_on", "data", "fingerprint", "fetched_at", "repair_notice_due_on"],
+            unique_fields=["connector", "source_key"],
+            update_fields=[
+                "enterprise",
+                "category_key",
+                "occurred_on",
+                "data",
+                "fingerprint",
+                "fetched_at",
+                "repair_notice_due_on",
+            ],
         )
     return len(rows)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.models import CreditRecord
+from connectors.record_keys import source_key
 from connectors.selectors.profiles import period_end, summarize
 from connectors.services.notices import credit_repair_notices_send
 from connectors.services.records import records_store
@@ -312,7 +313,7 @@ def test_notices_are_marked_read_by_their_organization_only(api_client_for, ente
 
 
 def test_a_record_served_again_unchanged_is_not_rewritten(enterprise, connector, stored):
-    before = CreditRecord.objects.get(source_id="t1").fetched_at
+    before = CreditRecord.objects.get(source_key=source_key("tax", "t1")).fetched_at
     store(
         enterprise,
         connector,
@@ -321,7 +322,7 @@ def test_a_record_served_again_unchanged_is_not_rewritten(enterprise, connector,
         ),
     )
 
-    assert CreditRecord.objects.get(source_id="t1").fetched_at == before
+    assert CreditRecord.objects.get(source_key=source_key("tax", "t1")).fetched_at == before
 
 
 def test_a_record_served_again_changed_is_updated_in_place(enterprise, connector, stored):
@@ -333,5 +334,5 @@ def test_a_record_served_again_changed_is_updated_in_place(enterprise, connector
         ),
     )
 
-    assert CreditRecord.objects.filter(source_id="t1").count() == 1
-    assert CreditRecord.objects.get(source_id="t1").data["tax_paid"] == "1100.00"
+    assert CreditRecord.objects.filter(source_key=source_key("tax", "t1")).count() == 1
+    assert CreditRecord.objects.get(source_key=source_key("tax", "t1")).data["tax_paid"] == "1100.00"

@@ -71,7 +71,65 @@ def test_every_encrypted_field_is_known_to_rotation():
         "hub.Organization.contact_phone",
         "hub.User.phone",
         "hub.IdempotencyRecord.response_body",
+        "connectors.CreditRecord.data",
+        "connectors.CreditRecord.source_id",
+        "connectors.CreditRecord.category",
     } <= names
+
+
+def store_credit_records(enterprise):
+    from django.db import transaction
+
+    from connectors.services.records import records_store
+    from tests.connectors.factories import ConnectorFactory
+
+    records = {
+        (category, f"{category}-{enterprise.code}-1"): {
+            "category": category,
+            "source_id": f"{category}-{enterprise.code}-1",
+            "occurred_on": "2026-05-01",
+            "data": {"note": "x"},
+        }
+        for category in ("dishonest", "penalty")
+    }
+    with transaction.atomic():
+        records_store(enterprise_id=enterprise.pk, connector=ConnectorFactory(), records=records)
+
+
+def test_credit_record_rows_hold_no_uscc_source_id_or_category_in_the_clear():
+    enterprise = register_enterprise()
+    store_credit_records(enterprise)
+
+    dump = dump_every_table()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM connectors_creditrecord")
+        record_rows = repr(cursor.fetchall())
+
+    assert f"dishonest-{enterprise.code}-1" not in dump and f"penalty-{enterprise.code}-1" not in dump
+    for clear in (enterprise.code, "dishonest", "penalty"):
+        assert clear not in record_rows
+
+
+def test_rotate_keys_re_encrypts_credit_record_source_ids_and_categories(settings):
+    enterprise = register_enterprise()
+    store_credit_records(enterprise)
+    new_key = base64.b64encode(os.urandom(32)).decode()
+    old_entries = ",".join(
+        f"{kid}:{base64.b64encode(key).decode()}" for kid, key in settings.HUB_ENCRYPTION_KEYS.keys.items()
+    )
+    settings.HUB_ENCRYPTION_KEYS = crypto.parse_keyring(f"k-new:{new_key},{old_entries}", crypto.AES_256_GCM)
+
+    call_command("rotate_keys")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT source_id, category FROM connectors_creditrecord")
+        stored = [value for row in cursor.fetchall() for value in row]
+    assert stored and all(value.startswith("enc1$A$k-new$") for value in stored)
+    settings.HUB_ENCRYPTION_KEYS = crypto.parse_keyring(f"k-new:{new_key}", crypto.AES_256_GCM)
+    from connectors.selectors.profiles import profile_records
+
+    grouped = profile_records(enterprise_id=enterprise.pk, categories=["dishonest"])
+    assert [record.source_id for record in grouped["dishonest"]] == [f"dishonest-{enterprise.code}-1"]
 
 
 def test_rotate_keys_re_encrypts_under_the_new_key_and_old_values_read_meanwhile(settings):

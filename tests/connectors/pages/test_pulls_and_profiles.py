@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from connectors.models import CreditPull, CreditRecord
+from connectors.record_keys import category_key
 from connectors.simulator.data import records_for
 from hub.models import AuditEvent
 from hub.web.formats import money
@@ -178,7 +179,9 @@ def test_the_profile_shows_summary_and_records_of_the_authorized_categories(
     # given a finished pull of tax and penalties
     client = logged_in(bank_officer)
     start_pull(client, django_capture_on_commit_callbacks, enterprise, categories=["tax", "penalty"])
-    tax_record = CreditRecord.objects.filter(category="tax").order_by("-occurred_on").first()
+    tax_record = (
+        CreditRecord.objects.filter(category_key=category_key(enterprise.pk, "tax")).order_by("-occurred_on").first()
+    )
 
     # when the bank officer opens the profile
     response = client.get(f"/enterprises/{enterprise.code}/profile/")
