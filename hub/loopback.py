@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
 
@@ -26,11 +27,14 @@ class BackgroundServer:
     def port(self) -> int:
         return self.server.server_address[1]
 
-    def serve_in_foreground(self) -> None:
+    def serve_in_foreground(self, announce: Callable[[], object] = lambda: None) -> None:
         """Block until Ctrl-C or SIGTERM, then stop: a management command's foreground.
-        `docker stop` and systemd send SIGTERM; it shuts down as cleanly as Ctrl-C."""
+        `docker stop` and systemd send SIGTERM; it shuts down as cleanly as Ctrl-C.
+        ``announce`` says the server is ready, once SIGTERM is taken care of: whoever reads
+        that line may stop the server at once."""
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
+            announce()
             while self._thread.is_alive():
                 self._thread.join(timeout=1)
         except KeyboardInterrupt:

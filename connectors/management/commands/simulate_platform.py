@@ -59,8 +59,11 @@ class Command(BaseCommand):
             running = start_simulator(config, host=options["host"], port=options["port"])
         except OSError as error:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {error}") from error
-        self.stdout.write(f"CDP/1 platform simulator at {running.base_url} (key id {config.key_id!r}); Ctrl-C to stop.")
-        running.serve_in_foreground()
+        running.serve_in_foreground(
+            announce=lambda: self.stdout.write(
+                f"CDP/1 platform simulator at {running.base_url} (key id {config.key_id!r}); Ctrl-C to stop."
+            )
+        )
         self.stdout.write("Simulator stopped.")
 
     @staticmethod

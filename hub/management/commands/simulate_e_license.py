@@ -46,13 +46,16 @@ class Command(BaseCommand):
             running = start_e_license_provider(config, host=options["host"], port=options["port"])
         except OSError as error:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {error}") from error
-        self.stdout.write(
-            f"Electronic business licence provider simulator at {running.base_url} "
-            f"(client id {config.client_id!r}{', denying every sign-in' if config.deny else ''}); Ctrl-C to stop."
-        )
-        for identity in DEMO_IDENTITIES:
+
+        def announce() -> None:
             self.stdout.write(
-                f"  demo identity: {identity.name} ({identity.role}) {identity.enterprise_name} {identity.uscc}"
+                f"Electronic business licence provider simulator at {running.base_url} "
+                f"(client id {config.client_id!r}{', denying every sign-in' if config.deny else ''}); Ctrl-C to stop."
             )
-        running.serve_in_foreground()
+            for identity in DEMO_IDENTITIES:
+                self.stdout.write(
+                    f"  demo identity: {identity.name} ({identity.role}) {identity.enterprise_name} {identity.uscc}"
+                )
+
+        running.serve_in_foreground(announce=announce)
         self.stdout.write("Simulator stopped.")
