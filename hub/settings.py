@@ -331,6 +331,15 @@ WHITELIST_MAX_UPLOAD_BYTES = env_int("WHITELIST_MAX_UPLOAD_MB", 50, minimum=1) *
 WHITELIST_CONTACT_DAYS = env_int("WHITELIST_CONTACT_DAYS", 30, minimum=1)
 # How long an import run holds its lease (renewed while it works; a dead run's import resumes after it).
 WHITELIST_IMPORT_LEASE_SECONDS = env_int("WHITELIST_IMPORT_LEASE_SECONDS", 30, minimum=3)
+# What a whitelist file may expand to, refused with an error naming the limit: rows below
+# the header, cells a row holds, characters a cell holds (Excel's own limit), and for an
+# XLSX (a ZIP archive) its parts' expanded size together and a part's compression ratio.
+# The defaults take a whitelist of millions of rows; a bomb stops at them.
+WHITELIST_MAX_ROWS = env_int("WHITELIST_MAX_ROWS", 5_000_000, minimum=1)
+WHITELIST_MAX_COLUMNS = env_int("WHITELIST_MAX_COLUMNS", 100, minimum=5)
+WHITELIST_MAX_CELL_CHARS = env_int("WHITELIST_MAX_CELL_CHARS", 32_767, minimum=500)
+WHITELIST_MAX_EXPANDED_BYTES = env_int("WHITELIST_MAX_EXPANDED_MB", 2048, minimum=1) * 1024 * 1024
+WHITELIST_MAX_COMPRESSION_RATIO = env_int("WHITELIST_MAX_COMPRESSION_RATIO", 200, minimum=2)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 

@@ -13,7 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from hub.identifiers import uscc_errors
 
@@ -54,6 +56,43 @@ class UnsupportedFile(Exception):
 class FileUnreadable(Exception):
     """A file whose structure cannot be used (a missing header column, bytes that are no
     text): the import fails with this message."""
+
+
+class LimitExceeded(FileUnreadable):
+    """A file beyond one of the limits of what an upload may expand to (rows, columns, cell
+    length, expanded size, compression ratio): refused at upload (413) when its archive
+    tells, otherwise the import fails with this message, which names the limit."""
+
+
+class FileLimits(NamedTuple):
+    """What a whitelist file may hold (the WHITELIST_MAX_* settings)."""
+
+    rows: int  # below the header
+    columns: int  # cells a row holds
+    cell_chars: int  # characters a cell holds
+    expanded_bytes: int  # an XLSX's parts together, expanded
+    compression_ratio: int  # an XLSX part's expanded size over its compressed size
+
+    @classmethod
+    def from_settings(cls) -> FileLimits:
+        return cls(
+            rows=settings.WHITELIST_MAX_ROWS,
+            columns=settings.WHITELIST_MAX_COLUMNS,
+            cell_chars=settings.WHITELIST_MAX_CELL_CHARS,
+            expanded_bytes=settings.WHITELIST_MAX_EXPANDED_BYTES,
+            compression_ratio=settings.WHITELIST_MAX_COMPRESSION_RATIO,
+        )
+
+
+class LimitMessages:
+    ROWS = _l("The file has more than %(limit)d rows below the header; at most %(limit)d are read.")
+    COLUMNS = _l("Row %(row)d holds more than %(limit)d cells; at most %(limit)d columns are read.")
+    HEADER_COLUMNS = _l("The header has %(count)d columns; at most %(limit)d are read.")
+    CELL = _l("A cell on row %(row)d holds more than %(limit)d characters; at most %(limit)d are read.")
+    CSV_RECORD = _l(
+        "Row %(row)d is longer than %(columns)d cells of %(limit)d characters each; "
+        "at most %(limit)d characters a cell are read."
+    )
 
 
 def detect_format(head: bytes, filename: str) -> str:
@@ -102,66 +141,93 @@ def header_positions(header: list) -> dict[str, int]:
     return positions
 
 
-MAX_COLUMNS = 100
-
-
 class Table(NamedTuple):
     """A file's header and where its data starts: a CSV's encoding and the byte offset
-    after the header record (an XLSX is read from the top again)."""
+    after the header record (an XLSX is read from the top again), and the limits the file
+    is read within."""
 
     header: list[str]
     positions: dict[str, int]
     encoding: str | None
     data_offset: int
+    limits: FileLimits
 
 
-def open_table(path: str, file_format: str) -> Table:
+def open_table(path: str, file_format: str, limits: FileLimits | None = None) -> Table:
+    """The file's header. Raises FileUnreadable (LimitExceeded past a limit)."""
+    limits = limits or FileLimits.from_settings()
     if file_format == CSV:
         with open(path, "rb") as binary:
             encoding = csv_encoding(binary.read(_SNIFF_BYTES))
             binary.seek(0)
-            first = next(csv_records(binary), None)
+            first = next(_bounded_records(csv_records(binary, limit=record_limit(limits)), 1, limits), None)
         if first is None:
             raise FileUnreadable(_("The file is empty."))
         header, offset = csv_row(first[0], encoding), first[1]
     else:
-        header = next(_xlsx_rows(path), None)
-        if header is None:
+        first = next(_xlsx_rows(path, limits, width=limits.columns + 1), None)
+        if first is None:
             raise FileUnreadable(_("The file is empty."))
-        header, offset, encoding = [cell_text(value) or "" for value in header], 0, None
+        header, offset, encoding = [cell_text(value) or "" for value in first[1]], 0, None
         while header and not header[-1].strip():
             header.pop()  # a sheet's formatted but empty columns to the right
-    if len(header) > MAX_COLUMNS:
-        raise FileUnreadable(
-            _("The header has %(count)d columns; at most %(limit)d are read.")
-            % {"count": len(header), "limit": MAX_COLUMNS}
-        )
-    return Table(header, header_positions(header), encoding, offset)
+    if len(header) > limits.columns:
+        raise LimitExceeded(str(LimitMessages.HEADER_COLUMNS) % {"count": len(header), "limit": limits.columns})
+    return Table(header, header_positions(header), encoding, offset, limits)
 
 
-def csv_records(binary) -> Iterator[tuple[bytes, int]]:
+def record_limit(limits: FileLimits) -> int:
+    """The most bytes a CSV record may take: its cells at four bytes a character (UTF-8 or
+    GB18030), quoted, with their commas. A longer one is refused before it is held whole."""
+    return limits.columns * (limits.cell_chars * 4 + 3)
+
+
+class _RecordTooLong(Exception):
+    pass
+
+
+def csv_records(binary, *, limit: int | None = None) -> Iterator[tuple[bytes, int]]:
     """The records of a CSV as bytes (a quoted field may span lines), each with the byte
     offset just after it, without decoding or parsing them: a record ends at a line end
     outside quotes, which an even count of quote characters so far tells — the rule
     PostgreSQL's COPY follows too. Neither ``"`` nor a line feed occurs inside a multi-byte
-    character in UTF-8 or GB18030, so counting bytes is safe. A trailing ``\r`` goes."""
+    character in UTF-8 or GB18030, so counting bytes is safe. A trailing ``\r`` goes.
+    A record longer than ``limit`` bytes raises _RecordTooLong once that many are read."""
     position = binary.tell()
     pending: list[bytes] = []
-    quotes = 0
+    held, quotes = 0, 0
     while True:
-        line = binary.readline()
+        line = binary.readline(-1 if limit is None else limit - held + 1)
         if not line:
             break
         position += len(line)
+        held += len(line)
+        if limit is not None and held > limit:
+            raise _RecordTooLong
         quotes += line.count(b'"')
         pending.append(line)
-        if quotes % 2:
-            continue  # inside a quoted field: the record goes on
+        if quotes % 2 or not line.endswith(b"\n"):
+            continue  # inside a quoted field, or a line read in part: the record goes on
         record = b"".join(pending) if len(pending) > 1 else line
-        pending, quotes = [], 0
+        pending, quotes, held = [], 0, 0
         yield record.rstrip(b"\n").removesuffix(b"\r"), position
     if pending:  # an unclosed quote at the end: the parser will say what is wrong
         yield b"".join(pending).rstrip(b"\n").removesuffix(b"\r"), position
+
+
+def _bounded_records(records, first_row: int, limits: FileLimits):
+    """``records`` numbered from ``first_row``, refusing a record past the row limit or
+    longer than any record within the limits can be."""
+    number = first_row - 1
+    try:
+        for number, (record, end) in enumerate(records, start=first_row):  # noqa: B007
+            if number - 1 > limits.rows:
+                raise LimitExceeded(str(LimitMessages.ROWS) % {"limit": limits.rows})
+            yield record, end
+    except _RecordTooLong:
+        raise LimitExceeded(
+            str(LimitMessages.CSV_RECORD) % {"row": number + 1, "columns": limits.columns, "limit": limits.cell_chars}
+        ) from None
 
 
 def csv_row(record: bytes, encoding: str) -> list[str]:
@@ -176,32 +242,50 @@ def csv_row(record: bytes, encoding: str) -> list[str]:
         raise FileUnreadable(_("The CSV is malformed: %(error)s") % {"error": error}) from None
 
 
+def csv_cells(number: int, record: bytes, table: Table) -> list[str | None]:
+    """One record's cells, one per header column; refuses a record of more cells than the
+    limit, or with a cell longer than it."""
+    cells = csv_row(record, table.encoding)
+    _check_cells(number, cells, table.limits)
+    return fit(cells, len(table.header))
+
+
+def _check_cells(number: int, cells: list[str], limits: FileLimits) -> None:
+    if len(cells) > limits.columns:
+        raise LimitExceeded(str(LimitMessages.COLUMNS) % {"row": number, "limit": limits.columns})
+    if any(len(cell) > limits.cell_chars for cell in cells):
+        raise LimitExceeded(str(LimitMessages.CELL) % {"row": number, "limit": limits.cell_chars})
+
+
 def iterate_records(path: str, table: Table, *, skip: int = 0) -> Iterator[tuple[int, bytes]]:
     """(row number, raw record) for every record of a CSV after the header, past the first
-    ``skip`` ones."""
+    ``skip`` ones; a record that may hold a cell longer than the limit (it has more bytes)
+    is parsed to see."""
+    limits = table.limits
     with open(path, "rb") as binary:
         binary.seek(table.data_offset)
-        for number, (record, _end) in enumerate(csv_records(binary), start=2):
+        records = _bounded_records(csv_records(binary, limit=record_limit(limits)), 2, limits)
+        for number, (record, _end) in enumerate(records, start=2):
             if number - 2 >= skip:
+                if len(record) > limits.cell_chars:
+                    _check_cells(number, csv_row(record, table.encoding), limits)
                 yield number, record
 
 
 def iterate_text_rows(path: str, table: Table, *, skip: int = 0) -> Iterator[tuple[int, list[str | None]]]:
     """(row number, the row's cells as text, one per header column) for every record after
-    the header — blank ones too, so numbers are a spreadsheet's: the header is row 1. The
-    first ``skip`` records are passed over unread (an import resuming)."""
+    the header — blank ones of a CSV too, so numbers are a spreadsheet's: the header is
+    row 1. The first ``skip`` records are passed over unread (an import resuming)."""
     width = len(table.header)
     if table.encoding is not None:
         for number, record in iterate_records(path, table, skip=skip):
-            yield number, fit(csv_row(record, table.encoding), width)
+            yield number, csv_cells(number, record, table)
         return
-    rows = _xlsx_rows(path)
+    rows = _xlsx_rows(path, table.limits, width=width)
     next(rows, None)  # the header
-    for number, values in enumerate(rows, start=2):
-        if number - 2 < skip:
-            continue
-        cells = [cell_text(value) for value in values]
-        yield number, fit(cells, width)
+    for index, (number, values) in enumerate(rows):
+        if index >= skip:
+            yield number, [cell_text(value) for value in values]
 
 
 def fit(cells: list, width: int) -> list:
@@ -209,19 +293,10 @@ def fit(cells: list, width: int) -> list:
     return (cells + [None] * (width - len(cells)))[:width]
 
 
-def _xlsx_rows(path: str) -> Iterator[tuple]:
-    from openpyxl import load_workbook
+def _xlsx_rows(path: str, limits: FileLimits, *, width: int) -> Iterator[tuple[int, list]]:
+    from whitelist.workbooks import sheet_rows
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for broken archives
-        raise FileUnreadable(
-            _("The workbook cannot be opened: %(error)s") % {"error": error.__class__.__name__}
-        ) from None
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
+    return sheet_rows(path, limits, width=width)
 
 
 def cell_text(value) -> str | None:
@@ -257,13 +332,11 @@ def count_rows(path: str, file_format: str) -> int | None:
                 lines += block.count(b"\n")
                 last = block[-1:]
         return max(0, lines + (last != b"\n") - 1)
-    from openpyxl import load_workbook
+    from whitelist.workbooks import declared_rows
 
     try:
-        workbook = load_workbook(path, read_only=True)
-        rows = workbook.worksheets[0].max_row
-        workbook.close()
-    except Exception:  # a broken workbook fails properly when the import reads it
+        rows = declared_rows(path, FileLimits.from_settings())
+    except FileUnreadable:  # a broken workbook fails properly when the import reads it
         return None
     return max(0, (rows or 1) - 1)
 

@@ -22,26 +22,29 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hub.errors import Conflict, NotFound, UnsupportedUpload, UploadTooLarge
+from hub.errors import Conflict, InvalidInput, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import User
 from hub.services.jobs import job_busy, job_claim, job_lease_kept
 from whitelist import audit, fast_checks, staging
 from whitelist.models import ImportRowError, Whitelist, WhitelistEntry, WhitelistImport
 from whitelist.parsers import (
+    XLSX,
+    FileLimits,
     FileUnreadable,
+    LimitExceeded,
     Table,
     UnsupportedFile,
     check_row,
     count_rows,
-    csv_row,
+    csv_cells,
     detect_format,
-    fit,
     is_blank,
     iterate_records,
     iterate_text_rows,
     open_table,
     row_values,
 )
+from whitelist.workbooks import archive_check
 
 logger = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
@@ -66,7 +69,9 @@ def _sha256(uploaded: UploadedFile) -> str:
 def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> WhitelistImport:
     """Store an uploaded file and queue its import (after commit).
 
-    Raises NotFound (not the owner's whitelist), UploadTooLarge (413), UnsupportedUpload (415).
+    Raises NotFound (not the owner's whitelist), UploadTooLarge (413: the file, or what a
+    workbook's archive says it expands to), UnsupportedUpload (415), InvalidInput (400: a
+    workbook that is no ZIP archive), each naming the field ``file``.
     """
     whitelist = Whitelist.objects.select_for_update().filter(pk=whitelist_id, owner_id=actor.organization_id).first()
     if whitelist is None:
@@ -83,6 +88,8 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
         file_format = detect_format(head, uploaded.name or "")
     except UnsupportedFile as error:
         raise UnsupportedUpload(str(error), fields={"file": [str(error)]}) from None
+    if file_format == XLSX:
+        _check_archive(uploaded)
     whitelist_import = WhitelistImport(
         whitelist=whitelist,
         uploaded_by=actor,
@@ -99,6 +106,17 @@ def import_start(*, actor: User, whitelist_id: int, uploaded: UploadedFile) -> W
 
     run_import.delay_on_commit(whitelist_import.pk)
     return whitelist_import
+
+
+def _check_archive(uploaded: UploadedFile) -> None:
+    """A workbook's central directory, read at once so that a bomb is refused to its
+    uploader rather than in the worker (which checks again: limits may change)."""
+    try:
+        archive_check(uploaded, FileLimits.from_settings())
+    except LimitExceeded as error:
+        raise UploadTooLarge(str(error), fields={"file": [str(error)]}) from None
+    except FileUnreadable as error:
+        raise InvalidInput(str(error), fields={"file": [str(error)]}) from None
 
 
 # --- running an import ----------------------------------------------------------------------------
@@ -186,7 +204,7 @@ def _stage(whitelist_import: WhitelistImport, path: str) -> Table:
                 # A record with more or fewer fields than the header, or bytes that are not
                 # text: Python's csv module reads the chunk instead, padding short records,
                 # dropping extra fields and naming what is unreadable.
-                rows = [(number, *fit(csv_row(record, table.encoding), width)) for number, record in chunk]
+                rows = [(number, *csv_cells(number, record, table)) for number, record in chunk]
                 _stage_chunk(import_id, partial(staging.insert_rows, import_id, width, rows), done)
     else:
         rows = ((number, *cells) for number, cells in iterate_text_rows(path, table, skip=done))
