@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import tracemalloc
 
 import pytest
 from django.db import connection
@@ -138,3 +139,28 @@ def test_the_upload_page_shows_the_reason_of_a_rejection(client, uploader, opera
 
     assert "执照已过期" in page.content.decode()
     assert b'data-testid="documents-form"' in page.content
+
+
+def test_a_zip_bomb_as_a_document_costs_no_memory(api_client_for, uploader, tmp_path):
+    """Documents are typed by their first bytes and kept as sent: the hub never expands one.
+    A bomb renamed .pdf is refused; one behind a PDF's magic number is stored at its own
+    size, and reading it costs a few times that, not the gigabyte it expands to."""
+    from tests.whitelist.imports import bombs
+
+    bomb = bombs.workbook(tmp_path / "bomb.zip", bombs.huge_cell_sheet(1024)).read_bytes()
+    client = api_client_for(uploader)
+    renamed = client.post(
+        documents_url(uploader.organization), {"licence": upload(bomb, "licence.pdf", "application/pdf")}
+    )
+
+    tracemalloc.start()
+    disguised = client.post(
+        documents_url(uploader.organization), {"licence": upload(b"%PDF-1.7\n" + bomb, "licence.pdf")}
+    )
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert renamed.status_code == 415
+    assert disguised.status_code == 202
+    assert base64.b64decode(DocumentReview.objects.get().licence) == b"%PDF-1.7\n" + bomb
+    assert peak < 20 * len(bomb) < 30 * 2**20
