@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from hub.identifiers import uscc_errors
 
@@ -85,11 +85,11 @@ class FileLimits(NamedTuple):
 
 
 class LimitMessages:
-    ROWS = _l("The file has more than %(limit)d rows below the header; at most %(limit)d are read.")
-    COLUMNS = _l("Row %(row)d holds more than %(limit)d cells; at most %(limit)d columns are read.")
-    HEADER_COLUMNS = _l("The header has %(count)d columns; at most %(limit)d are read.")
-    CELL = _l("A cell on row %(row)d holds more than %(limit)d characters; at most %(limit)d are read.")
-    CSV_RECORD = _l(
+    ROWS = gettext_lazy("The file has more than %(limit)d rows below the header; at most %(limit)d are read.")
+    COLUMNS = gettext_lazy("Row %(row)d holds more than %(limit)d cells; at most %(limit)d columns are read.")
+    HEADER_COLUMNS = gettext_lazy("The header has %(count)d columns; at most %(limit)d are read.")
+    CELL = gettext_lazy("A cell on row %(row)d holds more than %(limit)d characters; at most %(limit)d are read.")
+    CSV_RECORD = gettext_lazy(
         "Row %(row)d is longer than %(columns)d cells of %(limit)d characters each; "
         "at most %(limit)d characters a cell are read."
     )

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import range_boundaries
@@ -63,15 +63,21 @@ _END_OF_DIRECTORY, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"
 
 
 class Messages:
-    UNREADABLE = _l("The workbook cannot be opened: %(error)s")
-    PARTS = _l("The workbook has more than %(limit)d parts; at most %(limit)d are read.")
-    EXPANDED = _l("The workbook expands to %(size)d MB; at most %(limit)d MB are read.")
-    RATIO = _l("A part of the workbook (%(part)s) is compressed %(ratio)d to 1; at most %(limit)d to 1 is read.")
-    WHOLE_PART = _l("A part of the workbook (%(part)s) expands to %(size)d MB; at most %(limit)d MB are read.")
-    TEXT = _l("The workbook holds a text longer than %(limit)d characters; a cell holds at most %(limit)d.")
-    DOCTYPE = _l("The workbook declares a document type, which no workbook does.")
-    STRINGS = _l("The workbook's shared strings table holds more than %(limit)d texts; at most %(limit)d are read.")
-    OTHER_ELEMENTS = _l("The worksheet holds more than %(limit)d elements besides its rows.")
+    UNREADABLE = gettext_lazy("The workbook cannot be opened: %(error)s")
+    PARTS = gettext_lazy("The workbook has more than %(limit)d parts; at most %(limit)d are read.")
+    EXPANDED = gettext_lazy("The workbook expands to %(size)d MB; at most %(limit)d MB are read.")
+    RATIO = gettext_lazy(
+        "A part of the workbook (%(part)s) is compressed %(ratio)d to 1; at most %(limit)d to 1 is read."
+    )
+    WHOLE_PART = gettext_lazy(
+        "A part of the workbook (%(part)s) expands to %(size)d MB; at most %(limit)d MB are read."
+    )
+    TEXT = gettext_lazy("The workbook holds a text longer than %(limit)d characters; a cell holds at most %(limit)d.")
+    DOCTYPE = gettext_lazy("The workbook declares a document type, which no workbook does.")
+    STRINGS = gettext_lazy(
+        "The workbook's shared strings table holds more than %(limit)d texts; at most %(limit)d are read."
+    )
+    OTHER_ELEMENTS = gettext_lazy("The worksheet holds more than %(limit)d elements besides its rows.")
 
 
 def _unreadable(error: BaseException | str) -> FileUnreadable:

@@ -37,7 +37,9 @@ def client(api_client_for, platform_admin):
     """The importer's client, reading English (the hub's default language is Chinese)."""
     client = api_client_for(platform_admin)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    language = translation.get_language()
+    yield client
+    translation.activate(language)  # a request leaves its language active in this thread
 
 
 def xlsx_upload(client, whitelist_id, path: Path):
