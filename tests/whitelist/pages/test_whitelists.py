@@ -236,3 +236,18 @@ def test_the_upload_form_links_the_templates(client, platform_admin, whitelist):
     page = client.get(f"/whitelists/{whitelist.pk}/").content.decode()
 
     assert 'data-testid="template-xlsx"' in page and "统一社会信用代码" in page
+
+
+def test_a_workbook_bomb_is_refused_next_to_the_field_naming_the_limit(logged_in, platform_admin, whitelist, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.whitelist.imports import bombs
+
+    bomb = bombs.workbook(tmp_path / "bomb.xlsx", bombs.huge_cell_sheet(1024))
+    file = SimpleUploadedFile("list.xlsx", bomb.read_bytes())
+
+    response = logged_in(platform_admin).post(f"/whitelists/{whitelist.pk}/", {"file": file})
+
+    assert response.status_code == 413 and 'data-field="file"' in text(response)
+    assert "xl/worksheets/sheet1.xml" in text(response) and "200" in text(response)
+    assert not WhitelistImport.objects.exists()
