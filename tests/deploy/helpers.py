@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from pathlib import Path
 
@@ -90,6 +91,27 @@ def _env_example() -> dict[str, str]:
             name, _, value = line.partition("=")
             values[name.strip()] = value.strip()
     return values
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """deploy/hub.env.example as a process environment: its placeholders replaced by fresh
+    keys, no Redis, no local env file; ``overrides`` win."""
+    import base64
+    import secrets
+
+    values = _env_example()
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        HUB_ENCRYPTION_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
+        HUB_BLIND_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
+        HUB_SIGNING_KEYS="s1:" + base64.b64encode(os.urandom(32)).decode(),
+        HUB_AUDIT_KEYS="a1:" + base64.b64encode(os.urandom(32)).decode(),
+        DATABASE_URL="sqlite:///:memory:",
+        HUB_ENV_FILE="/nonexistent",
+        PATH=os.environ["PATH"],
+    )
+    values.pop("REDIS_URL", None)
+    return values | overrides
 
 
 def _script_in_checkout(path: str, prefix: str) -> Path:

@@ -22,6 +22,7 @@ from tests.deploy.helpers import (
     _env_example,
     _gunicorn_settings,
     _nginx_text_without_comments,
+    production_env,
 )
 
 
@@ -285,27 +286,9 @@ def test_the_documented_production_settings_pass_the_deployment_checks():
     """`manage.py check --deploy` with deploy/hub.env.example (its placeholders replaced by
     real keys): no warning, so HSTS, the HTTPS redirect behind the proxy and the secure
     cookies are all on."""
-    import base64
-    import os
-    import secrets
     import sys
 
-    values = {}
-    for line in (DEPLOY / "hub.env.example").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key] = value
-    values.update(
-        SECRET_KEY=secrets.token_urlsafe(50),
-        HUB_ENCRYPTION_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
-        HUB_BLIND_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
-        HUB_SIGNING_KEYS="s1:" + base64.b64encode(os.urandom(32)).decode(),
-        HUB_AUDIT_KEYS="a1:" + base64.b64encode(os.urandom(32)).decode(),
-        DATABASE_URL="sqlite:///:memory:",
-        HUB_ENV_FILE="/nonexistent",
-        PATH=os.environ["PATH"],
-    )
-    values.pop("REDIS_URL", None)
+    values = production_env()
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
