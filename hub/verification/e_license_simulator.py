@@ -30,7 +30,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from hub.loopback import BackgroundServer
-from hub.verification.e_license_simulator_login import DEMO_IDENTITIES, Identity, chosen_identity, login_page, page
+from hub.verification.e_license_simulator_login import (
+    DEMO_IDENTITIES,
+    STYLESHEET,
+    STYLESHEET_PATH,
+    Identity,
+    chosen_identity,
+    login_page,
+    page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +184,7 @@ class ProviderRequestHandler(BaseHTTPRequestHandler):
         routes = {
             ("GET", "/.well-known/openid-configuration"): lambda: Answer.json(200, self.server.discovery()),
             ("GET", "/jwks"): lambda: Answer.json(200, {"keys": [self.server.public_jwk]}),
+            ("GET", STYLESHEET_PATH): lambda: Answer(200, STYLESHEET, "text/css; charset=utf-8"),
             ("GET", "/authorize"): lambda: self._authorize(params, signing_in=False),
             ("POST", "/authorize"): lambda: self._authorize(params, signing_in=True),
             ("POST", "/token"): lambda: self._token(params),
