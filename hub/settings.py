@@ -8,10 +8,12 @@ and the cache is local memory. Production sets both. Keys never live in the repo
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -114,6 +116,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "hub.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -298,6 +302,33 @@ HUB_LOGIN_FAILURES_PER_ADDRESS = env_int("HUB_LOGIN_FAILURES_PER_ADDRESS", 20, m
 HUB_LOGIN_FAILURES_PER_ACCOUNT = env_int("HUB_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 HUB_LOGIN_LOCK_SECONDS = env_int("HUB_LOGIN_LOCK_MINUTES", 15, minimum=1) * 60
 AUTHENTICATION_BACKENDS = ["hub.backends.GuardedModelBackend"]
+
+# The content security policy of every response (django-csp's middleware): scripts, styles,
+# fonts and connections from the hub's own origin only, and no inline script or style at all,
+# so injected markup cannot run (tests/test_no_inline_code.py keeps the pages that way).
+# HUB_CSP_REPORT_ONLY sends it as Content-Security-Policy-Report-Only instead, for a rollout
+# that only reports; HUB_CSP_REPORT_URI names where browsers send reports of violations.
+HUB_CSP_REPORT_ONLY = env_bool("HUB_CSP_REPORT_ONLY", False)
+HUB_CSP_REPORT_URI = env_str("HUB_CSP_REPORT_URI", "")
+if HUB_CSP_REPORT_URI and not re.fullmatch(r"(https?://[^\s/;,]+)?/[^\s;,]*", HUB_CSP_REPORT_URI):
+    raise ImproperlyConfigured(
+        f"HUB_CSP_REPORT_URI must be an http(s) URL or a path starting with /, got {HUB_CSP_REPORT_URI!r}."
+    )
+_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": [HUB_CSP_REPORT_URI] if HUB_CSP_REPORT_URI else None,
+    }
+}
+CONTENT_SECURITY_POLICY = None if HUB_CSP_REPORT_ONLY else _CONTENT_SECURITY_POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CONTENT_SECURITY_POLICY if HUB_CSP_REPORT_ONLY else None
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 
 # Credit pulls: how many sources one pull asks at once, retries of transient failures

@@ -49,6 +49,22 @@ ACCESS_TOKEN_SECONDS = 600
 MAX_BODY_BYTES = 64_000
 # RFC 7636 §4.1: 43 to 128 unreserved characters.
 CODE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+# A host and port as a content security policy may name them (nothing that ends a directive).
+POLICY_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def login_page_policy(redirect_uri: str = "") -> str:
+    """The content security policy of the provider's pages: its own stylesheet, no script at
+    all. Their forms post to /authorize, which answers with a redirect to the client; browsers
+    hold that redirect to form-action too, so the client's origin is named there."""
+    form_action = "'self'"
+    target = urlsplit(redirect_uri)
+    if target.scheme in ("http", "https") and POLICY_HOST.fullmatch(target.netloc):
+        form_action += f" {target.scheme}://{target.netloc}"
+    return (
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+        f"form-action {form_action}; frame-ancestors 'none'"
+    )
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,11 @@ class Answer:
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     location: str = ""
+    policy: str = ""
+
+    @classmethod
+    def page(cls, status: int, body: bytes, *, redirect_uri: str = "") -> Answer:
+        return cls(status, body, HTML, policy=login_page_policy(redirect_uri))
 
     @classmethod
     def json(cls, status: int, payload: dict) -> Answer:
@@ -206,6 +227,8 @@ class ProviderRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         if answer.location:
             self.send_header("Location", answer.location)
+        if answer.policy:
+            self.send_header("Content-Security-Policy", answer.policy)
         self.end_headers()
         self.wfile.write(answer.body)
 
@@ -217,9 +240,9 @@ class ProviderRequestHandler(BaseHTTPRequestHandler):
         # RFC 6749 §4.1.2.1: with an unknown client or a bad redirect URI, tell the person,
         # never redirect (that would make the provider an open redirector).
         if params.get("client_id") != config.client_id:
-            return Answer(400, page("<p>未知的客户端(client_id)。</p>"), HTML)
+            return Answer.page(400, page("<p>未知的客户端(client_id)。</p>"))
         if urlsplit(redirect_uri).scheme not in ("http", "https") or not urlsplit(redirect_uri).netloc:
-            return Answer(400, page("<p>回调地址(redirect_uri)无效。</p>"), HTML)
+            return Answer.page(400, page("<p>回调地址(redirect_uri)无效。</p>"))
         state = {"state": params["state"]} if params.get("state") else {}
         if params.get("response_type", "code") != "code":
             return Answer.redirect(redirect_uri, error="unsupported_response_type", **state)
@@ -232,10 +255,10 @@ class ProviderRequestHandler(BaseHTTPRequestHandler):
         if config.deny or params.get("action") == "cancel":
             return Answer.redirect(redirect_uri, error="access_denied", error_description="用户拒绝授权", **state)
         if not signing_in:
-            return Answer(200, login_page(params, config.identities), HTML)
+            return Answer.page(200, login_page(params, config.identities), redirect_uri=redirect_uri)
         identity, problem = chosen_identity(params, config.identities)
         if identity is None:
-            return Answer(200, login_page(params, config.identities, problem=problem), HTML)
+            return Answer.page(200, login_page(params, config.identities, problem=problem), redirect_uri=redirect_uri)
         code = self.server.issue_code(
             {
                 "client_id": config.client_id,

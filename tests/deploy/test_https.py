@@ -72,6 +72,7 @@ def test_a_request_nginx_received_over_https_gets_hsts_for_a_year(production_gun
 
     assert response.status == 200
     assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+    assert "script-src 'self'" in response.getheader("Content-Security-Policy", "")
 
 
 def test_a_request_nginx_received_over_plain_http_is_sent_to_https_without_hsts(production_gunicorn):

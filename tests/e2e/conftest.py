@@ -49,10 +49,32 @@ def browser():
         browser.close()
 
 
+# Every browser test also checks the content security policy: whatever the browser refused
+# (or, in report-only mode, would have refused) on any page the test opened fails the test.
+# Chromium reports each violation on the console and as a securitypolicyviolation event.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("securitypolicyviolation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+    + " in " + event.documentURI + " (" + (event.sourceFile || "") + ":" + event.lineNumber + ")");
+});
+"""
+
+
+def is_policy_violation(text: str) -> bool:
+    return "securitypolicyviolation" in text or "Content Security Policy" in text
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.policy_violations = []
+    page.on(
+        "console", lambda message: is_policy_violation(message.text) and page.policy_violations.append(message.text)
+    )
     yield page
     context.close()
+    if page.policy_violations:
+        pytest.fail("content security policy violations:\n" + "\n".join(page.policy_violations), pytrace=False)

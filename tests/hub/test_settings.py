@@ -14,7 +14,9 @@ from hub.env import env_bool, env_choice, env_int, env_list, load_env_file
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**overrides) -> subprocess.CompletedProcess:
+def start_django(*, code: str = "import django; django.setup()", **overrides) -> subprocess.CompletedProcess:
+    """Runs ``code`` (by default: Django's start-up) in a process of its own with every key
+    set; ``overrides`` change the environment (None removes a variable)."""
     env = {
         "PATH": os.environ["PATH"],
         "HUB_ENV_FILE": "/nonexistent",
@@ -29,9 +31,7 @@ def start_django(**overrides) -> subprocess.CompletedProcess:
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def test_the_hub_starts_with_every_key_set():
