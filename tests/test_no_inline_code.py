@@ -77,9 +77,17 @@ def test_the_checker_finds_each_kind_of_inline_code():
     assert len(inline_code(html)) == 5
 
 
+def _without_template_language(source: str) -> str:
+    """The template as HTML: tags and comments dropped (so that an attribute inside an
+    ``{% if %}`` is read as one), variables as a placeholder."""
+    source = re.sub(r"{#.*?#}", "", source, flags=re.DOTALL)
+    source = re.sub(r"{%.*?%}", " ", source, flags=re.DOTALL)
+    return re.sub(r"{{.*?}}", "x", source, flags=re.DOTALL)
+
+
 def test_no_template_holds_inline_script_style_or_handler():
     templates = _template_files()
-    found = {str(path): inline_code(path.read_text(encoding="utf-8")) for path in templates}
+    found = {str(path): inline_code(_without_template_language(path.read_text(encoding="utf-8"))) for path in templates}
 
     assert len(templates) > 40
     assert {path: pieces for path, pieces in found.items() if pieces} == {}
