@@ -1,9 +1,7 @@
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hub.apis import accounts, consent, index, notifications
 from hub.forms import LoginForm
@@ -46,16 +44,6 @@ api_v1 = [
     path("", include("whitelist.urls")),
 ]
 
-# Redoc draws its page with styled-components, which write <style> elements as it runs: that
-# page alone allows inline styles, in the enforced and in the report-only policy. Inline
-# scripts stay refused there as everywhere.
-_REDOC_STYLES = {"style-src": [UNSAFE_INLINE]}
-redoc_page = csp_update(_REDOC_STYLES)(
-    csp_update(_REDOC_STYLES, REPORT_ONLY=True)(
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="hub/api_docs/redoc.html")
-    )
-)
-
 urlpatterns = [
     path("", include("hub.page_urls")),
     path("", include("hub.verification.page_urls")),
@@ -77,13 +65,14 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # Both pages without inline code (see their templates), so the content security policy holds there too.
+    # Swagger UI without inline code (see its template), so the content security policy holds there too.
+    # No Redoc page: its bundle writes inline styles, starts a worker from a blob and loads its logo
+    # from the internet.
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="hub/api_docs/swagger_ui.html"),
         name="api-docs",
     ),
-    path("api/redoc/", redoc_page, name="api-redoc"),
 ]
 
 handler400 = "hub.views.health.bad_request"

@@ -133,13 +133,11 @@ def test_no_administration_page_holds_inline_code(client, operator):
     assert found == {}
 
 
-@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
-def test_the_api_docs_hold_no_inline_code(client, path):
-    response = client.get(path)
+def test_the_api_docs_hold_no_inline_code(client):
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     assert inline_code(response.content.decode()) == []
-    assert "fonts.googleapis.com" not in response.content.decode()
 
 
 @pytest.mark.parametrize("status", [400, 403, 404, 500])
