@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from tests.conftest import require_service
+from tests.e2e.helpers import fail_on_policy_violations, watch_policy_violations
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are plain synchronous calls all the same.
@@ -49,32 +50,13 @@ def browser():
         browser.close()
 
 
-# Every browser test also checks the content security policy: whatever the browser refused
-# (or, in report-only mode, would have refused) on any page the test opened fails the test.
-# Chromium reports each violation on the console and as a securitypolicyviolation event.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", function (event) {
-  console.error("securitypolicyviolation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
-    + " in " + event.documentURI + " (" + (event.sourceFile || "") + ":" + event.lineNumber + ")");
-});
-"""
-
-
-def is_policy_violation(text: str) -> bool:
-    return "securitypolicyviolation" in text or "Content Security Policy" in text
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    context.add_init_script(REPORT_VIOLATIONS)
+    violations = watch_policy_violations(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.policy_violations = []
-    page.on(
-        "console", lambda message: is_policy_violation(message.text) and page.policy_violations.append(message.text)
-    )
+    page.policy_violations = violations
     yield page
     context.close()
-    if page.policy_violations:
-        pytest.fail("content security policy violations:\n" + "\n".join(page.policy_violations), pytrace=False)
+    fail_on_policy_violations(violations)

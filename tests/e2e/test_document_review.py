@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hub.models import Signer, Verification
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import fail_on_policy_violations, log_in, watch_policy_violations
 from tests.hub.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,6 +32,7 @@ def test_an_uploaded_licence_approved_by_the_operator_verifies_the_enterprise(pa
 
     # the operator, in a browser of its own, finds it in the queue, opens the file and approves
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    violations = watch_policy_violations(context)
     try:
         reviewer = context.new_page()
         reviewer.set_default_timeout(15_000)
@@ -45,6 +46,7 @@ def test_an_uploaded_licence_approved_by_the_operator_verifies_the_enterprise(pa
         expect(reviewer.get_by_test_id("no-reviews")).to_be_visible()
     finally:
         context.close()
+    fail_on_policy_violations(violations)
 
     # the enterprise's page shows it verified, with the uploader as legal representative
     page.reload()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from lending.models import Application
 from lending.services.products import product_create, product_transition
 from tests.connectors.factories import AuthorizationFactory
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import fail_on_policy_violations, log_in, watch_policy_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def open_page(browser, live_server):
     """``open_page()`` → a page in a fresh browser context: its own cookies, its own login."""
-    contexts = []
+    contexts, violations = [], []
 
     def open_one():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN")
         contexts.append(context)
+        violations.append(watch_policy_violations(context))
         page = context.new_page()
         page.set_default_timeout(15_000)
         return page
@@ -32,6 +33,7 @@ def open_page(browser, live_server):
     yield open_one
     for context in contexts:
         context.close()
+    fail_on_policy_violations([violation for found in violations for violation in found])
 
 
 def act(page, action, fields=None, checks=()):
