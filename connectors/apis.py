@@ -151,6 +151,10 @@ class CreditPullOutputSerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.code")
     sources = PullSourceSerializer(many=True)
     status = serializers.ChoiceField(choices=CreditPull._meta.get_field("status").choices)
+    since = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="category → the earliest day asked for and stored (the retention policy's look-back).",
+    )
 
     class Meta:
         model = CreditPull
@@ -159,6 +163,7 @@ class CreditPullOutputSerializer(serializers.ModelSerializer):
             "status",
             "enterprise",
             "categories",
+            "since",
             "sources",
             "authorization",
             "error",
@@ -185,7 +190,7 @@ class CreditPullListCreateApi(PaginatedAPIView):
     @extend_schema(
         operation_id="credit_pulls_create",
         request=InputSerializer,
-        responses={202: CreditPullOutputSerializer, **error_responses(400, 401, 403)},
+        responses={202: CreditPullOutputSerializer, **error_responses(400, 401, 403, 429)},
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)

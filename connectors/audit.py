@@ -57,3 +57,36 @@ def connector_status_changed(*, connector, actor: User, status: str) -> AuditEve
         object_id=connector.pk,
         data={"status": status},
     )
+
+
+def credit_records_deleted(*, deletion, authorization) -> AuditEvent:
+    """A purge released what an authorization held (retention): in the enterprise's chain and
+    access log, with the signed deletion receipt."""
+    return append_event(
+        action="credit_records.deleted",
+        actor=None,
+        organization_id=deletion.enterprise_id,
+        object_type="record_deletion",
+        object_id=deletion.pk,
+        data={
+            "categories": sorted(deletion.released),
+            "authorization": authorization.pk,
+            "purpose": authorization.purpose,
+            "bank": deletion.bank_id,
+            "released": sum(deletion.released.values()),
+            "deleted": deletion.deleted,
+            "records_digest": deletion.records_digest,
+            "receipt": deletion.receipt,
+        },
+    )
+
+
+def retention_policy_changed(*, policy, actor: User, before: dict, after: dict) -> AuditEvent:
+    return append_event(
+        action="retention_policy.changed",
+        actor=actor,
+        organization_id=None,
+        object_type="retention_policy",
+        object_id=policy.purpose,
+        data={"before": before, "after": after},
+    )

@@ -37,6 +37,16 @@ class RecordQuery:
     purpose: str
     expires_at: datetime
     since: date | None = None
+    # category → the earliest day the retention policy lets this pull store (look-back).
+    lookback: dict[str, date] = field(default_factory=dict)
+
+    def since_for(self, categories: list[str]) -> date | None:
+        """The ``since`` to send for ``categories``: the earliest of their bounds, or None
+        when one of them is unbounded (records older than their own category's bound are
+        then dropped when stored)."""
+        if not categories or any(category not in self.lookback for category in categories):
+            return None
+        return min(self.lookback[category] for category in categories)
 
 
 @dataclass

@@ -64,3 +64,39 @@ class ConnectorRegisterForm(forms.Form):
 
     def clean_region_codes(self) -> list[str]:
         return [code for code in _SEPARATORS.split(self.cleaned_data["region_codes"]) if code]
+
+
+class RetentionPolicyForm(forms.Form):
+    """One purpose's caps and retention, as the operator's page edits them; ``lookbacks`` is
+    typed as ``tax:24, social_insurance:12`` (category key and months)."""
+
+    purpose = forms.CharField(widget=forms.HiddenInput)
+    pulls_per_day = forms.IntegerField(
+        label=_("Pulls a day per authorization (empty: no cap)"), min_value=1, max_value=1000, required=False
+    )
+    lookback_months = forms.IntegerField(
+        label=_("Months back for every category (empty: everything the platform keeps)"),
+        min_value=1,
+        max_value=600,
+        required=False,
+    )
+    lookbacks = forms.CharField(
+        label=_("Months back per category, e.g. tax:24, social_insurance:12"), max_length=500, required=False
+    )
+    keep_days = forms.IntegerField(
+        label=_("Days records are kept after the authorization ends or its application is decided"),
+        min_value=0,
+        max_value=3650,
+    )
+
+    def clean_lookbacks(self) -> dict[str, int]:
+        lookbacks = {}
+        for item in filter(None, _SEPARATORS.split(self.cleaned_data["lookbacks"].strip())):
+            category, _colon, months = item.replace("：", ":").partition(":")
+            if category not in Category.values or not months.isdigit() or not 1 <= int(months) <= 600:
+                raise forms.ValidationError(
+                    _("Write each as category:months, with a category key and 1 to 600 months (%(item)s)."),
+                    params={"item": item},
+                )
+            lookbacks[category] = int(months)
+        return lookbacks

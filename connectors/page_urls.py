@@ -14,6 +14,7 @@ urlpatterns = [
         name="verification-legal-representative",
     ),
     path("connectors/", views.connectors, name="connectors"),
+    path("retention/", views.retention_policies_view, name="retention-policies"),
     path(
         "connectors/<int:connector_id>/approve/",
         views.connector_set_status_view,

@@ -8,6 +8,7 @@ from connectors.models import Connector
 from connectors.services.connectors import connector_check_health
 from connectors.services.notices import credit_repair_notices_send
 from connectors.services.pulls import credit_pull_run
+from connectors.services.retention import retention_purge
 from hub.services.jobs import JobBusy
 
 
@@ -37,3 +38,8 @@ def check_all_connectors() -> int:
 @shared_task(name="connectors.send_credit_repair_notices")
 def send_credit_repair_notices() -> int:
     return credit_repair_notices_send()
+
+
+@shared_task(name="connectors.purge_past_retention")
+def purge_past_retention() -> dict:
+    return retention_purge()

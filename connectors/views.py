@@ -11,16 +11,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connectors import record_display
-from connectors.forms import ConnectorRegisterForm, CreditPullStartForm
+from connectors.forms import ConnectorRegisterForm, CreditPullStartForm, RetentionPolicyForm
 from connectors.models import Connector
 from connectors.models.pulls import FINISHED, PullStatus
 from connectors.selectors.connectors import connectors_visible_to, pull_get, pulls_visible_to
+from connectors.selectors.retention import retention_policies
 from connectors.services.connectors import connector_register, connector_set_status
 from connectors.services.profiles import credit_profile_read
 from connectors.services.pulls import credit_pull_start
+from connectors.services.retention import retention_policy_update
 from hub.categories import CATEGORY_LABELS, category_labels
 from hub.errors import Forbidden, HubError
 from hub.identifiers import region_name
+from hub.models import Authorization
 from hub.web.access import role_required
 from hub.web.forms import add_service_error, run_action, submit_form
 
@@ -222,3 +225,47 @@ def connector_set_status_view(request, connector_id: int, action: str):
         success=lambda connector: done % {"name": connector.name},
     )
     return redirect("connectors")
+
+
+# --- retention policies (the operator) ------------------------------------------------------------------
+
+
+def _policy_form(policy, data=None) -> RetentionPolicyForm:
+    lookbacks = ", ".join(f"{lookback.category}:{lookback.months}" for lookback in policy.lookbacks.all())
+    initial = {
+        "purpose": policy.purpose,
+        "pulls_per_day": policy.pulls_per_day,
+        "lookback_months": policy.lookback_months,
+        "lookbacks": lookbacks,
+        "keep_days": policy.keep_days,
+    }
+    return RetentionPolicyForm(data, initial=initial, prefix=policy.purpose)
+
+
+@role_required("operator")
+@require_http_methods(["GET", "POST"])
+def retention_policies_view(request):
+    """Each purpose's caps on pulls and how long pulled records are kept; a change is audited
+    and applies to pulls started and purges run from then on."""
+    purposes = dict(Authorization.Purpose.choices)
+    status, rows = 200, []
+    for policy in retention_policies():
+        posted = request.method == "POST" and request.POST.get(f"{policy.purpose}-purpose") == policy.purpose
+        form = _policy_form(policy, request.POST if posted else None)
+        if posted:
+            result, status = submit_form(
+                request,
+                form,
+                retention_policy_update,
+                actor=request.user,
+                success=lambda changed: (
+                    _("The retention policy for %(purpose)s is saved.")
+                    % {"purpose": purposes.get(changed.purpose, changed.purpose)}
+                ),
+            )
+            if result is not None:
+                return redirect("retention-policies")
+        rows.append({"policy": policy, "label": purposes.get(policy.purpose, policy.purpose), "form": form})
+    if request.method == "POST" and status == 200:
+        status = 400  # no purpose of this page was named
+    return render(request, "connectors/retention_policies.html", {"rows": rows}, status=status)

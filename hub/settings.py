@@ -69,6 +69,8 @@ HUB_AUDIT_CHECKPOINT_URL = env_str("HUB_AUDIT_CHECKPOINT_URL", "")
 if HUB_AUDIT_CHECKPOINT_URL and not HUB_AUDIT_CHECKPOINT_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"HUB_AUDIT_CHECKPOINT_URL must be an http(s) URL, got {HUB_AUDIT_CHECKPOINT_URL!r}.")
 HUB_AUDIT_CHECKPOINT_INTERVAL = timedelta(minutes=env_int("HUB_AUDIT_CHECKPOINT_MINUTES", 60, minimum=1))
+# Minutes between runs of the retention purge (connectors/services/retention.py).
+HUB_RETENTION_PURGE_MINUTES = env_int("HUB_RETENTION_PURGE_MINUTES", 60, minimum=1)
 
 # Where the public reaches the hub: receipts name their status lists by absolute URL.
 HUB_PUBLIC_URL = env_str("HUB_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -261,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-stranded-jobs": {"task": "hub.tasks.reap_stranded_jobs", "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS)},
     "write-audit-checkpoint": {"task": "hub.tasks.write_audit_checkpoint", "schedule": HUB_AUDIT_CHECKPOINT_INTERVAL},
+    "purge-past-retention": {
+        "task": "connectors.purge_past_retention",
+        "schedule": timedelta(minutes=HUB_RETENTION_PURGE_MINUTES),
+    },
 }
 
 # --- passwords, sessions, security ----------------------------------------------------------

@@ -15,3 +15,13 @@ class LendingConfig(AppConfig):
                 pk=application_id, enterprise=enterprise
             ).exists()
         )
+
+        # Retention (connectors) counts a loan review's keep days from the application's decision.
+        from connectors.services.retention import register_application_decisions
+
+        register_application_decisions(
+            decided_before=lambda cutoff: Application.objects.filter(decided_at__lte=cutoff).values("pk"),
+            decided_at=lambda application_id: (
+                Application.objects.filter(pk=application_id).values_list("decided_at", flat=True).first()
+            ),
+        )

@@ -3,5 +3,15 @@
 from connectors.models.connectors import Connector
 from connectors.models.pulls import CreditPull, PullSource
 from connectors.models.records import CreditRecord
+from connectors.models.retention import CategoryLookback, CreditRecordHold, RecordDeletion, RetentionPolicy
 
-__all__ = ["Connector", "CreditPull", "CreditRecord", "PullSource"]
+__all__ = [
+    "CategoryLookback",
+    "Connector",
+    "CreditPull",
+    "CreditRecord",
+    "CreditRecordHold",
+    "PullSource",
+    "RecordDeletion",
+    "RetentionPolicy",
+]

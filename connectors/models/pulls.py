@@ -32,6 +32,9 @@ class CreditPull(LeasedJob):
     enterprise = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="+")
     authorization = models.ForeignKey("hub.Authorization", on_delete=models.PROTECT, related_name="credit_pulls")
     categories = models.JSONField()
+    # category → the earliest day asked for and stored (the retention policy's look-back,
+    # fixed when the pull starts); a category not named is not bounded.
+    since = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=PullStatus.choices, default=PullStatus.QUEUED)
     requested_by = models.ForeignKey("hub.User", on_delete=models.PROTECT, related_name="+")
     error = models.CharField(max_length=300, blank=True)

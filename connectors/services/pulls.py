@@ -16,7 +16,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
@@ -30,8 +30,10 @@ from connectors.base import ConnectorError, RecordQuery
 from connectors.circuit import CircuitBreaker
 from connectors.models import Connector, CreditPull, PullSource
 from connectors.models.pulls import FINISHED, PullStatus
+from connectors.selectors.retention import retention_policy_of
 from connectors.services.connectors import connector_client
 from connectors.services.records import partition_records, records_store
+from connectors.services.retention import lookback_bounds, pull_frequency_check
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, InvalidInput
 from hub.models import Authorization, User, Verification
@@ -69,8 +71,10 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
     """A bank starts a pull; it runs in the background (queued after commit).
 
     Raises Forbidden when the caller is no bank user or no authorization in force covers
-    the request (an unknown enterprise looks the same, so USCCs cannot be probed), and
-    InvalidInput for an unknown category.
+    the request (an unknown enterprise looks the same, so USCCs cannot be probed),
+    InvalidInput for an unknown category, and TooManyAttempts (429 ``pull_cap``) beyond the
+    retention policy's pulls a day for the authorization's purpose. The policy's look-back
+    is fixed on the pull (``since``): older records are neither asked for nor stored.
     """
     bank = actor.organization
     if bank is None or not bank.is_bank:
@@ -86,9 +90,20 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
         refuse_credit_read(enterprise_uscc, Forbidden(Messages.NOT_AUTHORIZED, code="not_authorized"))
     authorization = _covering_authorization(bank_id=bank.pk, enterprise_id=enterprise.pk, categories=categories)
     requested = categories or sorted(authorization.scopes, key=ALL_CATEGORIES.index)
+    # Fair use (合理使用): the purpose's pulls a day, counted with the authorization locked so
+    # two concurrent starts cannot both take the last one, and how far back it may reach.
+    Authorization.objects.select_for_update().filter(pk=authorization.pk).values_list("pk", flat=True).first()
+    policy = retention_policy_of(authorization.purpose)
+    pull_frequency_check(authorization=authorization, policy=policy)
+    since = lookback_bounds(policy, requested, today=timezone.localdate())
 
     pull = CreditPull.objects.create(
-        bank=bank, enterprise=enterprise, authorization=authorization, categories=requested, requested_by=actor
+        bank=bank,
+        enterprise=enterprise,
+        authorization=authorization,
+        categories=requested,
+        since=since,
+        requested_by=actor,
     )
     covering = [
         connector
@@ -150,6 +165,7 @@ def _run_claimed_pull(pull_id: int) -> str:
         authorization_id=str(authorization.pk),
         purpose=authorization.purpose,
         expires_at=authorization.expires_at,
+        lookback={category: date.fromisoformat(day) for category, day in pull.since.items()},
     )
     # All sources are marked running in one statement before any request goes out: a write
     # per source thread would hold each request back behind its own commit.
@@ -218,7 +234,9 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
     connector = source.connector
     client = connector_client(connector)
     breaker = CircuitBreaker(connector.pk)
-    source_query = RecordQuery(**{**query.__dict__, "categories": list(source.categories)})
+    source_query = RecordQuery(
+        **{**query.__dict__, "categories": list(source.categories), "since": query.since_for(source.categories)}
+    )
     authorization_id = int(query.authorization_id)
     cursor, skipped_total = source.cursor or None, source.skipped
     while True:
@@ -230,7 +248,9 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
         page, outcome, attempts = _fetch_with_retries(client, breaker, source_query, cursor)
         if page is None:
             break
-        valid, skipped = partition_records(page.records, allowed_categories=set(source.categories))
+        valid, skipped = partition_records(
+            page.records, allowed_categories=set(source.categories), lookback=source_query.lookback
+        )
         skipped_total += skipped
         cursor = page.next_cursor
         with transaction.atomic():
@@ -240,7 +260,9 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
             # The page's records and the cursor past it commit together: a run that dies
             # after this point resumes on the next page, one that dies before it refetches
             # this one (and stores nothing twice). The last page also ends the source.
-            records_store(enterprise_id=enterprise_id, connector=connector, records=valid)
+            records_store(
+                enterprise_id=enterprise_id, connector=connector, records=valid, authorization_id=authorization_id
+            )
             PullSource.objects.filter(pk=source.pk).update(
                 skipped=skipped_total,
                 records=F("records") + len(valid),

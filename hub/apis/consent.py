@@ -148,6 +148,9 @@ class AccessLogApi(PaginatedAPIView):
         categories = serializers.ListField(child=serializers.CharField())
         purpose = serializers.CharField(allow_null=True)
         authorization = serializers.IntegerField(allow_null=True)
+        receipt = serializers.CharField(
+            allow_null=True, help_text="credit_records.deleted: the signed deletion receipt (compact JWS)."
+        )
 
     @extend_schema(
         operation_id="enterprise_access_log",

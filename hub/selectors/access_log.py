@@ -1,4 +1,5 @@
-"""The enterprise's access log: every read of its credit data, from the audit chain."""
+"""The enterprise's access log: every read of its credit data, and every purge of it under the
+retention policy with its deletion receipt, from the audit chain."""
 
 from __future__ import annotations
 
@@ -20,10 +21,13 @@ def access_log_events(*, user: User, uscc: str) -> QuerySet[AuditEvent]:
 
 def access_log_rows(events: list[AuditEvent]) -> list[dict]:
     """Events → rows naming the reader's organization; one query for the whole page."""
-    organizations = Organization.objects.in_bulk({event.actor_organization_id for event in events} - {None})
+    # A purge has no actor: the bank whose authorization's records went is named in its data.
+    organizations = Organization.objects.in_bulk(
+        {event.actor_organization_id or event.data.get("bank") for event in events} - {None}
+    )
     rows = []
     for event in events:
-        reader = organizations.get(event.actor_organization_id)
+        reader = organizations.get(event.actor_organization_id or event.data.get("bank"))
         authorizations = event.data.get("authorizations") or (
             [event.data["authorization"]] if event.data.get("authorization") else []
         )
@@ -37,6 +41,10 @@ def access_log_rows(events: list[AuditEvent]) -> list[dict]:
                 "categories": event.data.get("categories", []),
                 "purpose": purposes[0] if purposes else None,
                 "authorization": authorizations[0] if authorizations else None,
+                # A purge's signed deletion receipt (verify it against the JWKS); None for reads.
+                "receipt": event.data.get("receipt"),
+                "released": event.data.get("released"),
+                "deleted": event.data.get("deleted"),
             }
         )
     return rows

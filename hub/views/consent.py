@@ -31,6 +31,7 @@ PURPOSE_LABELS = dict(Authorization.Purpose.choices)
 ACCESS_LOG_ACTIONS = {
     "credit_pull.started": gettext_lazy("Started a credit pull"),
     "credit_profile.read": gettext_lazy("Read the credit profile"),
+    "credit_records.deleted": gettext_lazy("Records deleted at the end of retention"),
 }
 
 

@@ -35,6 +35,7 @@ def store(enterprise, connector, *records):
             enterprise_id=enterprise.pk,
             connector=connector,
             records={(r["category"], r["source_id"]): r for r in records},
+            authorization_id=None,
         )
 
 

@@ -93,7 +93,7 @@ def store_credit_records(enterprise):
         for category in ("dishonest", "penalty")
     }
     with transaction.atomic():
-        records_store(enterprise_id=enterprise.pk, connector=ConnectorFactory(), records=records)
+        records_store(enterprise_id=enterprise.pk, connector=ConnectorFactory(), records=records, authorization_id=None)
 
 
 def test_credit_record_rows_hold_no_uscc_source_id_or_category_in_the_clear():

@@ -109,6 +109,7 @@ def store(enterprise, category, source_id, data):
             enterprise_id=enterprise.pk,
             connector=ConnectorFactory(),
             records={(category, source_id): {"category": category, "source_id": source_id, "data": data}},
+            authorization_id=None,
         )
 
 

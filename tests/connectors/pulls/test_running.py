@@ -270,10 +270,10 @@ def test_an_unexpected_error_fails_only_its_own_source(
     broken_connector = ConnectorFactory(base_url=broken.base_url)
     store = pulls.records_store
 
-    def store_or_fail(*, enterprise_id, connector, records):
+    def store_or_fail(*, connector, **arguments):
         if connector.pk == broken_connector.pk:
             raise RuntimeError("disk full")
-        return store(enterprise_id=enterprise_id, connector=connector, records=records)
+        return store(connector=connector, **arguments)
 
     monkeypatch.setattr(pulls, "records_store", store_or_fail)
 
