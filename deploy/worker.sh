@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A Celery worker consuming every queue. To split them across machines, run this with
 # CELERY_QUEUES set, e.g. CELERY_QUEUES=imports on a box with more memory.
-#   CELERY_QUEUES               default: connectors,imports,default
+#   CELERY_QUEUES               default: connectors,imports,webhooks,default
 #   CELERY_CONCURRENCY          default: number of CPUs
 #   CELERY_MAX_TASKS_PER_CHILD  default: 100 (a child process is replaced after that many tasks)
 set -euo pipefail
@@ -16,7 +16,7 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-hub.settings}"
 
 exec celery -A hub worker \
-    --queues "${CELERY_QUEUES:-connectors,imports,default}" \
+    --queues "${CELERY_QUEUES:-connectors,imports,webhooks,default}" \
     -O fair \
     --concurrency "${CELERY_CONCURRENCY:-$(nproc)}" \
     --max-tasks-per-child "${CELERY_MAX_TASKS_PER_CHILD:-100}" \

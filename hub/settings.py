@@ -246,8 +246,9 @@ HUB_JOB_REAP_SECONDS = env_int("HUB_JOB_REAP_SECONDS", 15, minimum=1)
 # A job still queued this long after it was created lost its message (the broker was down).
 HUB_JOB_QUEUED_GRACE_SECONDS = env_int("HUB_JOB_QUEUED_GRACE_SECONDS", 120, minimum=10)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "connectors", "imports")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "connectors", "imports", "webhooks")]
 CELERY_TASK_ROUTES = {
+    "hub.webhooks.*": {"queue": "webhooks"},
     "connectors.*": {"queue": "connectors"},
     "whitelist.*": {"queue": "imports"},
 }
@@ -262,6 +263,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS),
     },
     "reap-stranded-jobs": {"task": "hub.tasks.reap_stranded_jobs", "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS)},
+    "send-due-webhook-deliveries": {
+        "task": "hub.webhooks.send_due_deliveries",
+        "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS),
+    },
+    "record-deadlines-approaching": {
+        "task": "lending.record_deadlines_approaching",
+        "schedule": timedelta(minutes=15),
+    },
+    "record-authorizations-expiring": {
+        "task": "hub.tasks.record_authorizations_expiring",
+        "schedule": timedelta(hours=1),
+    },
     "write-audit-checkpoint": {"task": "hub.tasks.write_audit_checkpoint", "schedule": HUB_AUDIT_CHECKPOINT_INTERVAL},
     "purge-past-retention": {
         "task": "connectors.purge_past_retention",
@@ -350,11 +363,24 @@ HUB_CONNECTOR_RETRY_BASE_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_BASE_MS", 
 HUB_CONNECTOR_RETRY_CAP_SECONDS = float(env_int("HUB_CONNECTOR_RETRY_CAP_MS", 8000, minimum=1)) / 1000
 HUB_CIRCUIT_THRESHOLD = env_int("HUB_CIRCUIT_THRESHOLD", 8, minimum=1)
 HUB_CIRCUIT_COOLDOWN_SECONDS = env_int("HUB_CIRCUIT_COOLDOWN_SECONDS", 30, minimum=1)
-# Where connectors may reach (connectors/addresses.py): HTTP connectors only public addresses
-# over https, unless an address lies in one of these networks (a platform on a government
-# intranet, the simulators on loopback); loopback is allowed with DEBUG as well. File drops
-# only below this directory.
-HUB_CONNECTOR_ALLOWED_NETWORKS = env_networks("HUB_CONNECTOR_ALLOWED_NETWORKS", [])
+# Where outbound requests (HTTP connectors, webhooks) may reach (hub/net/addresses.py): only
+# public addresses over https, unless an address lies in one of these networks (a platform on
+# a government intranet, the simulators and the demo's receiver on loopback); loopback is
+# allowed with DEBUG as well. HUB_CONNECTOR_ALLOWED_NETWORKS is the older name, still read
+# when the new one is unset. File drops only below this directory.
+if "HUB_OUTBOUND_ALLOWED_NETWORKS" in os.environ or "HUB_CONNECTOR_ALLOWED_NETWORKS" not in os.environ:
+    HUB_OUTBOUND_ALLOWED_NETWORKS = env_networks("HUB_OUTBOUND_ALLOWED_NETWORKS", [])
+else:
+    HUB_OUTBOUND_ALLOWED_NETWORKS = env_networks("HUB_CONNECTOR_ALLOWED_NETWORKS", [])
+# Webhooks (hub/webhooks/): the timeout of one delivery (no redirect is followed), how long a
+# delivery is retried (exponential backoff with full jitter between BASE and CAP) before it is
+# dead-lettered, the lease of one attempt, and how long a rotated-out secret still signs.
+HUB_WEBHOOK_TIMEOUT_SECONDS = env_int("HUB_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+HUB_WEBHOOK_RETRY_SECONDS = env_int("HUB_WEBHOOK_RETRY_HOURS", 72, minimum=1) * 3600
+HUB_WEBHOOK_RETRY_BASE_SECONDS = float(env_int("HUB_WEBHOOK_RETRY_BASE_MS", 5000, minimum=1)) / 1000
+HUB_WEBHOOK_RETRY_CAP_SECONDS = float(env_int("HUB_WEBHOOK_RETRY_CAP_MS", 6 * 3600 * 1000, minimum=1)) / 1000
+HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 30, minimum=3)
+HUB_WEBHOOK_ROTATION_OVERLAP = timedelta(hours=env_int("HUB_WEBHOOK_ROTATION_OVERLAP_HOURS", 24, minimum=0))
 HUB_FILE_DROP_ROOT = Path(env_str("HUB_FILE_DROP_ROOT", str(VAR_DIR / "file_drop")))
 
 # Lending: working days a bank has to accept or reject an application, and days to record
@@ -447,6 +473,10 @@ SPECTACULAR_SETTINGS = {
         "CreatableOrganizationKindEnum": ["bank", "regulator", "platform"],
         "AuthorizationStatusEnum": "hub.models.authorizations.Authorization.Status",
         "NotificationKindEnum": "hub.models.notifications.Notification.Kind",
+        "WebhookEndpointStatusEnum": "hub.models.webhooks.WebhookEndpoint.Status",
+        "WebhookDeliveryStatusEnum": "hub.models.webhooks.WebhookDelivery.Status",
+        "WebhookEventTypeEnum": "hub.webhooks.catalogue.EVENT_TYPE_CHOICES",
+        "WebhookEventTypeOrTestEnum": "hub.webhooks.catalogue.ALL_EVENT_TYPES",
         "VerificationStatusEnum": "hub.models.verification.Verification.Status",
         "DocumentReviewStatusEnum": "hub.models.verification.DocumentReview.Status",
         "SignerRoleEnum": "hub.models.verification.Signer.Role",

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from hub.audit_checkpoints import CheckpointNotDelivered, checkpoint_send, checkpoint_write
 from hub.models import IdempotencyRecord
-from hub.services.consent import authorizations_record_expiry
+from hub.services.consent import authorizations_record_expiring, authorizations_record_expiry
 from hub.services.deferred_tasks import deferred_tasks_send
 from hub.services.jobs import leased_jobs_reap
 from hub.services.tokens import api_tokens_purge_expired
+from hub.services.webhook_deliveries import webhook_deliveries_send_due, webhook_delivery_run
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,22 @@ def purge_expired_tokens() -> int:
 @shared_task(name="hub.tasks.record_authorization_expiry")
 def record_authorization_expiry() -> int:
     return authorizations_record_expiry()
+
+
+@shared_task(name="hub.tasks.record_authorizations_expiring")
+def record_authorizations_expiring() -> int:
+    return authorizations_record_expiring()
+
+
+# Routed to the webhooks queue by name (CELERY_TASK_ROUTES).
+@shared_task(name="hub.webhooks.deliver")
+def deliver_webhook(delivery_id: int) -> str:
+    return webhook_delivery_run(delivery_id=delivery_id)
+
+
+@shared_task(name="hub.webhooks.send_due_deliveries")
+def send_due_webhook_deliveries() -> int:
+    return webhook_deliveries_send_due()
 
 
 @shared_task(name="hub.tasks.reap_stranded_jobs")

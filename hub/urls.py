@@ -38,6 +38,7 @@ api_v1 = [
         name="api-notification-read",
     ),
     path("", include("hub.verification.api_urls")),
+    path("", include("hub.webhooks.api_urls")),
     # The project's URL table is the one place that names every app.
     path("", include("connectors.urls")),
     path("", include("lending.urls")),

@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/venv.sh" ""
 export DEBUG="${DEBUG:-1}"
 # The simulators listen on loopback, which connectors reach only when allowed explicitly.
-export HUB_CONNECTOR_ALLOWED_NETWORKS="${HUB_CONNECTOR_ALLOWED_NETWORKS:-127.0.0.0/8}"
+export HUB_OUTBOUND_ALLOWED_NETWORKS="${HUB_OUTBOUND_ALLOWED_NETWORKS:-127.0.0.0/8}"
 # The embedded default: SQLite under var/ and in-process tasks, whatever the shell has set.
 unset DATABASE_URL REDIS_URL
 SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"

@@ -86,8 +86,8 @@ def _audit_checkpoints_of_this_test(settings, tmp_path_factory):
 def _simulators_on_loopback_allowed(settings):
     """The reference platforms of the tests listen on loopback, which connectors may reach
     only when allowed explicitly: the tests allow it as `make run` does
-    (HUB_CONNECTOR_ALLOWED_NETWORKS); the tests of the refusals take it away."""
-    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+    (HUB_OUTBOUND_ALLOWED_NETWORKS); the tests of the refusals take it away."""
+    settings.HUB_OUTBOUND_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,7 @@ from hub.errors import Forbidden, InvalidInput
 from hub.models import Authorization, User, Verification
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
+from hub.services.events import event_record
 from hub.services.jobs import job_busy, job_claim, job_lease_kept
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
     if not covering:
         pull.status, pull.error, pull.finished_at = PullStatus.FAILED, str(Messages.NO_CONNECTOR), timezone.now()
         pull.save(update_fields=["status", "error", "finished_at"])
+        _finished_event(pull)
     audit.credit_pull_started(pull=pull, authorization=authorization, actor=actor)
     if covering:
         from connectors.tasks import run_credit_pull
@@ -348,7 +350,27 @@ def _finish_pull(pull_id: int) -> str:
         final = PullStatus.FAILED
     else:
         final = PullStatus.PARTIAL
-    CreditPull.objects.filter(pk=pull_id, status=PullStatus.RUNNING).update(
-        status=final, finished_at=timezone.now(), lease_until=None
-    )
+    with transaction.atomic():
+        finished = CreditPull.objects.filter(pk=pull_id, status=PullStatus.RUNNING).update(
+            status=final, finished_at=timezone.now(), lease_until=None
+        )
+        if finished:
+            _finished_event(CreditPull.objects.select_related("enterprise").get(pk=pull_id))
     return CreditPull.objects.values_list("status", flat=True).get(pk=pull_id)
+
+
+def _finished_event(pull: CreditPull) -> None:
+    """The bank's webhook event and notice that its pull ended (no record, only counts)."""
+    event_record(
+        type="credit_pull.finished",
+        organization_ids=[pull.bank_id],
+        object_type="credit_pull",
+        object_id=pull.pk,
+        data={
+            "credit_pull": pull.pk,
+            "enterprise": pull.enterprise.code,
+            "status": pull.status,
+            "categories": list(pull.categories),
+            "finished_at": pull.finished_at.isoformat(),
+        },
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,10 +28,14 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 class NotificationListApi(PaginatedAPIView):
     @extend_schema(
         operation_id="notifications_list",
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only the notices not read yet.")],
         responses={200: NotificationOutputSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
-        return self.paginate(notifications_for(request.user), NotificationOutputSerializer)
+        notifications = notifications_for(request.user)
+        if request.query_params.get("unread") in ("1", "true"):
+            notifications = notifications.filter(read_at__isnull=True)
+        return self.paginate(notifications, NotificationOutputSerializer)
 
 
 class NotificationReadApi(APIView):

@@ -1,5 +1,5 @@
 """The core domain's tables: organizations and people, consent (authorizations, signatures, status
-lists), verification, the audit log, notices, jobs, operational records."""
+lists), verification, the audit log, notices, webhooks, jobs, operational records."""
 
 from hub.models.audit import AuditChainHead, AuditEvent
 from hub.models.authorizations import Authorization, AuthorizationSignature
@@ -8,6 +8,7 @@ from hub.models.operations import DeferredTask, IdempotencyRecord, ParkedTask
 from hub.models.organizations import Organization
 from hub.models.users import ApiToken, User
 from hub.models.verification import DocumentReview, Signer, StatusList, Verification, VerificationAttempt
+from hub.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -26,4 +27,8 @@ __all__ = [
     "User",
     "Verification",
     "VerificationAttempt",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

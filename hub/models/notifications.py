@@ -19,6 +19,10 @@ class Notification(models.Model):
         VERIFICATION = "verification", _("Verification")
         CONSENT = "consent", _("Consent")
         SECURITY = "security", _("Security")
+        DEMAND = "demand", _("Open demand")
+        DEADLINE = "deadline", _("Deadline")
+        MATCH = "match", _("Match")
+        CREDIT_PULL = "credit_pull", _("Credit pull")
 
     organization = models.ForeignKey(
         "hub.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

@@ -22,6 +22,7 @@ from hub.messages import stored_message
 from hub.models import Authorization, AuthorizationSignature, Notification, Organization, Signer, User
 from hub.receipts import sign_receipt
 from hub.selectors.verification import current_signer, require_verified
+from hub.services.events import event_record
 from hub.services.notifications import notification_send
 from hub.services.verification import verification_of
 from hub.status_lists import status_entry_allocate, status_list_uri
@@ -124,7 +125,28 @@ def authorization_grant(
         )
     else:
         receipt_issue(authorization, verification)
+        _event("authorization.granted", authorization)
     return authorization
+
+
+def _event(event_type: str, authorization: Authorization, **extra) -> None:
+    """The bank's webhook event and notice about this authorization (hub.services.events)."""
+    event_record(
+        type=event_type,
+        organization_ids=[authorization.bank_id],
+        object_type="authorization",
+        object_id=authorization.pk,
+        data={
+            "authorization": authorization.pk,
+            "enterprise": authorization.enterprise.code,
+            "scopes": list(authorization.scopes),
+            "purpose": authorization.purpose,
+            "status": authorization.status,
+            "expires_at": authorization.expires_at.isoformat(),
+            **extra,
+        },
+        **({"dedupe_key": f"{event_type}:{authorization.pk}"} if event_type == "authorization.expiring" else {}),
+    )
 
 
 def _signer_for(actor: User, enterprise: Organization, scopes) -> Signer:
@@ -185,6 +207,7 @@ def authorization_sign(*, actor: User, authorization_id: int) -> Authorization:
         authorization.save(update_fields=["status"])
         receipt_issue(authorization, verification)
         audit.authorization_activated(authorization=authorization, actor=actor)
+        _event("authorization.granted", authorization)
     return authorization
 
 
@@ -228,7 +251,38 @@ def authorization_revoke(*, actor: User, authorization_id: int) -> Authorization
     authorization.revoked_at = timezone.now()
     authorization.save(update_fields=["status", "revoked_at"])
     audit.authorization_revoked(authorization=authorization, actor=actor)
+    _event("authorization.revoked", authorization, revoked_at=authorization.revoked_at.isoformat())
     return authorization
+
+
+EXPIRING_NOTICE = timedelta(days=7)
+
+
+def authorizations_record_expiring(*, batch_size: int = 500) -> int:
+    """Tell each bank, once per authorization, that an active authorization of its expires
+    within 7 days (``authorization.expiring``: its webhook event and notice). Returns how many
+    were told."""
+    told = 0
+    last_pk = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            due = list(
+                Authorization.objects.select_related("enterprise")
+                .filter(
+                    status=Authorization.Status.ACTIVE,
+                    expires_at__gt=now,
+                    expires_at__lte=now + EXPIRING_NOTICE,
+                    pk__gt=last_pk,
+                )
+                .order_by("pk")[:batch_size]
+            )
+            if not due:
+                return told
+            for authorization in due:
+                _event("authorization.expiring", authorization)
+            told += len(due)
+            last_pk = due[-1].pk
 
 
 def authorizations_record_expiry(*, batch_size: int = 500) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from hub.messages import stored_message
 from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import require_verified
+from hub.services.events import event_record
 from hub.services.notifications import notification_send
 from lending import audit
 from lending.eligibility import provided_fact
@@ -91,6 +92,7 @@ def _record(
     aggregates_apply(before, application)
     match_follow_application(application, actor=actor)
     audit.application_changed(application=application, actor=actor, from_status=from_status, data=data)
+    _events(application, before)
     if before is not None:
         notification_send(
             organization_id=application.enterprise_id,
@@ -101,6 +103,86 @@ def _record(
             body=note or Application.Status(application.status).label,
             data={"application": application.pk, "status": application.status},
         )
+
+
+def _event_data(application: Application) -> dict:
+    return {
+        "application": application.pk,
+        "enterprise": application.enterprise.code,
+        "product": application.product_id,
+        "status": application.status,
+        "amount": str(application.amount),
+        "term_months": application.term_months,
+        "region_code": application.region_code,
+        "submitted_at": application.submitted_at.isoformat(),
+        "accept_due_at": application.accept_due_at.isoformat() if application.accept_due_at else None,
+    }
+
+
+def _events(application: Application, before: Application | None) -> None:
+    """The banks' webhook events and notices (hub.services.events): a new application for its
+    bank, a new open demand for every bank serving the region, a withdrawal for the bank."""
+    if before is None and application.bank_id:
+        organization_ids, event_type = [application.bank_id], "application.submitted"
+    elif before is None:
+        organization_ids = [bank.pk for bank in banks_serving(application.region_code)]
+        event_type = "demand.posted"
+    elif application.status == Status.WITHDRAWN and application.bank_id:
+        organization_ids, event_type = [application.bank_id], "application.withdrawn"
+    else:
+        return
+    data = _event_data(application)
+    if event_type == "application.withdrawn":
+        data["withdrawn_at"] = timezone.now().isoformat()
+    event_record(
+        type=event_type,
+        organization_ids=organization_ids,
+        object_type="application",
+        object_id=application.pk,
+        data=data,
+    )
+
+
+# How long before a bank's deadline to accept or reject it is told (deadline.approaching).
+DEADLINE_NOTICE = timedelta(hours=24)
+
+
+def applications_record_deadlines_approaching(*, batch_size: int = 500) -> int:
+    """Tell each bank, once per application, that the deadline to accept or reject an
+    application still waiting for it ends within 24 hours (``deadline.approaching``). Returns
+    how many were told."""
+    told, last_pk = 0, 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            due = list(
+                Application.objects.select_related("enterprise")
+                .filter(
+                    status=Status.SUBMITTED,
+                    bank__isnull=False,
+                    accept_due_at__gt=now,
+                    accept_due_at__lte=now + DEADLINE_NOTICE,
+                    pk__gt=last_pk,
+                )
+                .order_by("pk")[:batch_size]
+            )
+            if not due:
+                return told
+            for application in due:
+                event_record(
+                    type="deadline.approaching",
+                    organization_ids=[application.bank_id],
+                    object_type="application",
+                    object_id=application.pk,
+                    data={
+                        **_event_data(application),
+                        "deadline": "accept",
+                        "due_at": application.accept_due_at.isoformat(),
+                    },
+                    dedupe_key=f"deadline.approaching:accept:{application.pk}",
+                )
+            told += len(due)
+            last_pk = due[-1].pk
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
 from hub.selectors.verification import enterprise_holder
+from hub.services.events import event_record
 from lending import audit
 from lending.models import Application, Match, MatchmakingEvent
 from lending.selectors.products import banks_serving
@@ -107,6 +108,23 @@ def match_create(
         contact_due_at=now + timedelta(days=days),
     )
     audit.match_changed(match=match, actor=actor, from_status="")
+    event_record(
+        type="match.created",
+        organization_ids=[bank.pk],
+        object_type="match",
+        object_id=match.pk,
+        data={
+            "match": match.pk,
+            "enterprise": match.enterprise_code,
+            "source": source,
+            "status": match.status,
+            "application": application.pk if application else None,
+            "event": event.pk if event else None,
+            "category": category,
+            "created_at": now.isoformat(),
+            "contact_due_on": match.contact_due_at.date().isoformat(),
+        },
+    )
     return match
 
 

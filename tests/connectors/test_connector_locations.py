@@ -11,11 +11,11 @@ import threading
 import pytest
 from django.db import connection
 
-from connectors import addresses
 from connectors.base import ConnectorError
 from connectors.models import Connector
 from connectors.services.connectors import connector_check_health, connector_client
 from connectors.services.pulls import credit_pull_run, credit_pull_start
+from hub.net import addresses
 from tests.connectors.factories import SECRET, AuthorizationFactory, ConnectorFactory
 from tests.connectors.pages.helpers import connector_form
 
@@ -66,7 +66,7 @@ def connector_body(**overrides):
 @pytest.fixture
 def nothing_allowed(settings):
     settings.DEBUG = False
-    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = []
+    settings.HUB_OUTBOUND_ALLOWED_NETWORKS = []
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_public_https_locations_are_accepted(api_client_for, platform_admin, not
 
 def test_an_explicitly_allowed_network_is_accepted_over_https_only(api_client_for, platform_admin, settings):
     settings.DEBUG = False
-    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = [ipaddress.ip_network("10.20.0.0/16")]
+    settings.HUB_OUTBOUND_ALLOWED_NETWORKS = [ipaddress.ip_network("10.20.0.0/16")]
     client = api_client_for(platform_admin)
 
     assert client.post(URL, connector_body(base_url="https://10.20.1.2:8443"), format="json").status_code == 201
@@ -156,7 +156,7 @@ def test_an_explicitly_allowed_network_is_accepted_over_https_only(api_client_fo
 
 def test_loopback_is_accepted_with_debug(api_client_for, platform_admin, settings):
     settings.DEBUG = True
-    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = []
+    settings.HUB_OUTBOUND_ALLOWED_NETWORKS = []
 
     response = api_client_for(platform_admin).post(URL, connector_body(base_url="http://127.0.0.1:8100"), format="json")
 
@@ -273,7 +273,7 @@ def test_the_connection_goes_to_the_checked_address_under_the_name(running_simul
 
     assert connector_check_health(connector_id=connector.pk).health_state == "healthy"
 
-    settings.HUB_CONNECTOR_ALLOWED_NETWORKS = []
+    settings.HUB_OUTBOUND_ALLOWED_NETWORKS = []
     resolves("platform.test", "127.0.0.1")
     assert connector_check_health(connector_id=connector.pk).health_detail.startswith("forbidden_address")
 
@@ -423,7 +423,7 @@ def test_tls_checks_the_certificate_and_sends_sni_for_the_name_not_the_address(
 
     import requests
 
-    from connectors.kinds.cdp_http_v1.transport import checked_session
+    from hub.net.transport import checked_session
 
     cert_path, key_path = _certificate_for(certificate_name, tmp_path)
     server_names = []

@@ -81,6 +81,10 @@ def test_a_missing_key_stops_start_up_naming_it(variable):
         ("CELERY_BROKER_VISIBILITY_TIMEOUT", "100"),
         ("HUB_CONNECTOR_ALLOWED_NETWORKS", "10.1.2.3/8"),
         ("HUB_CONNECTOR_ALLOWED_NETWORKS", "intranet"),
+        ("HUB_OUTBOUND_ALLOWED_NETWORKS", "intranet"),
+        ("HUB_WEBHOOK_TIMEOUT_SECONDS", "0"),
+        ("HUB_WEBHOOK_RETRY_HOURS", "soon"),
+        ("HUB_WEBHOOK_ROTATION_OVERLAP_HOURS", "-1"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable, value):

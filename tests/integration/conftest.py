@@ -69,12 +69,13 @@ def worker_environment() -> dict[str, str]:
         "HUB_TASK_MAX_DELIVERIES": "3",
         # A killed run's lease lapses quickly, so the re-delivered task resumes soon.
         "HUB_PULL_LEASE_SECONDS": "8",
+        "HUB_WEBHOOK_LEASE_SECONDS": "6",
         # The simulators listen on loopback (as tests/conftest.py allows in this process).
-        "HUB_CONNECTOR_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "HUB_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
 
 
-def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,imports") -> subprocess.Popen:
+def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,imports,webhooks") -> subprocess.Popen:
     """A prefork worker of two processes, answering a ping before this returns."""
     worker = subprocess.Popen(
         [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
+from hub.services.events import event_record
 from lending.models import Match
 from lending.selectors.products import banks_serving
 from lending.services.matches import Listing, matches_create_for_listings
@@ -173,6 +174,22 @@ def whitelist_publish(*, actor: User, whitelist_id: int) -> WhitelistVersion:
         actor=actor,
         action="published",
         data={"version": number, "added": diff.added, "removed": diff.removed, "changed": diff.changed},
+    )
+    event_record(
+        type="whitelist.published",
+        organization_ids=[bank.pk for bank in banks_serving(whitelist.region_code)],
+        object_type="whitelist",
+        object_id=whitelist.pk,
+        data={
+            "whitelist": whitelist.pk,
+            "kind": whitelist.kind,
+            "region_code": whitelist.region_code,
+            "version": number,
+            "entries": version.entries_count,
+            "added": diff.added,
+            "removed": diff.removed,
+            "published_at": version.published_at.isoformat(),
+        },
     )
     from whitelist.tasks import push_new_entries
 

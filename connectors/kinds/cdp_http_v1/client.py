@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import requests
 from django.utils.translation import gettext_lazy as _
 
-from connectors.addresses import AddressRefused, host_refusal
 from connectors.base import Connector, ConnectorError, HealthReport, IdentityResult, RecordPage, RecordQuery
 from connectors.kinds.cdp_http_v1 import signing
-from connectors.kinds.cdp_http_v1.transport import checked_session
+from hub.net.addresses import AddressRefused, host_refusal
+from hub.net.transport import checked_session
 
 USER_AGENT = "xinyidai-hub/1 (CDP/1)"
 

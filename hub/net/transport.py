@@ -1,5 +1,6 @@
-"""The HTTP transport of CDP/1 calls: every connection is opened to an address that passed
-connectors.addresses' check, resolved once for the check and the connection alike.
+"""The HTTP transport of the hub's outbound calls (CDP/1 to platforms, webhooks to
+organizations): every connection is opened to an address that passed hub.net.addresses'
+check, resolved once for the check and the connection alike.
 
 urllib3 resolves a host inside the connection it opens; these connection classes resolve it
 themselves, check every address, and connect to a checked one, while the request keeps the
@@ -19,7 +20,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
-from connectors.addresses import checked_addresses
+from hub.net.addresses import checked_addresses
 
 
 class _CheckedConnectionMixin:
@@ -76,7 +77,7 @@ class CheckedAddressAdapter(HTTPAdapter):
 
 
 def checked_session() -> requests.Session:
-    """A session for calls to platforms: checked addresses, no proxy from the environment
+    """A session for outbound calls: checked addresses, no proxy from the environment
     (a proxy would make the connection elsewhere than the check), redirects not followed by
     the caller's choice (``allow_redirects=False`` on every request)."""
     session = requests.Session()

@@ -1,18 +1,19 @@
-"""Which network addresses a connector may reach (issue 12: SSRF).
+"""Which network addresses the hub's outbound requests may reach (SSRF).
 
-A platform registers where the hub should call it, so a careless or hostile registration
-could point the hub's requests at its own database (``http://127.0.0.1:5432``), the cloud's
-metadata service (``169.254.169.254``) or a machine of the intranet. An HTTP connector
-therefore reaches only public addresses, over TLS, unless an address lies inside one of
-``HUB_CONNECTOR_ALLOWED_NETWORKS`` (a platform on a government intranet, the simulators on
-loopback in tests and ``make run``); loopback is allowed with ``DEBUG`` as well. Plain http
-is for loopback only.
+Others tell the hub where to call them: a platform registers its connector's location, an
+organization its webhook endpoints. A careless or hostile registration could point the hub's
+requests at its own database (``http://127.0.0.1:5432``), the cloud's metadata service
+(``169.254.169.254``) or a machine of the intranet. An outbound request therefore reaches only
+public addresses, over TLS, unless an address lies inside one of
+``HUB_OUTBOUND_ALLOWED_NETWORKS`` (a platform on a government intranet, the simulators and the
+demo's webhook receiver on loopback in tests and ``make run``); loopback is allowed with
+``DEBUG`` as well. Plain http is for loopback only.
 
-The check runs twice: on the URL's host when a connector is registered (an address literal,
+The check runs twice: on the URL's host when the location is registered (an address literal,
 or a name that is loopback by definition), and on every address the host resolves to when
-a connection is opened (connectors/kinds/cdp_http_v1/transport.py), which then connects to
-the address it checked, so a name cannot resolve to a public address for the check and to
-a private one for the connection.
+a connection is opened (hub/net/transport.py), which then connects to the address it
+checked, so a name cannot resolve to a public address for the check and to a private one for
+the connection.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
 
 
 class Messages:
-    # "The location %(problem)s." completes these (connectors.services.connectors).
+    # "The location %(problem)s." (connectors) or "The URL %(problem)s." (webhooks) completes these.
     FORBIDDEN = _("resolves to %(address)s, a %(kind)s address the hub does not call")
     PLAIN_HTTP = _("must use https (plain http only to loopback, for tests and demos)")
 
@@ -91,12 +92,12 @@ def _allowed_explicitly(address: IPAddress) -> bool:
     if address.is_loopback and settings.DEBUG:
         return True
     return any(
-        address.version == network.version and address in network for network in settings.HUB_CONNECTOR_ALLOWED_NETWORKS
+        address.version == network.version and address in network for network in settings.HUB_OUTBOUND_ALLOWED_NETWORKS
     )
 
 
 def address_refusal(address: IPAddress, *, encrypted: bool) -> str | None:
-    """Why a connector may not reach ``address`` (with TLS or in plain), or None."""
+    """Why the hub may not reach ``address`` (with TLS or in plain), or None."""
     if not encrypted and not _unwrapped(address).is_loopback:
         return str(Messages.PLAIN_HTTP)
     if _allowed_explicitly(address):
@@ -126,8 +127,8 @@ def host_refusal(host: str, *, encrypted: bool) -> str | None:
 
 
 def resolve(host: str, port: int) -> list[tuple[int, IPAddress]]:
-    """Every (address family, address) ``host`` resolves to. The one place the connectors ask
-    DNS, so tests can make a name resolve where they need it."""
+    """Every (address family, address) ``host`` resolves to. The one place outbound requests
+    ask DNS, so tests can make a name resolve where they need it."""
     return [
         (family, ipaddress.ip_address(sockaddr[0].split("%", 1)[0]))
         for family, _type, _proto, _name, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -146,7 +147,8 @@ def checked_addresses(host: str, port: int, *, encrypted: bool) -> list[IPAddres
         host = "127.0.0.1"
     addresses = []
     for _family, address in resolve(host, port):
-        # Recorded on the source and the health check in English, as their other errors are.
+        # Recorded (on a pull's source, a health check, a webhook attempt) in English, as their
+        # other errors are.
         with translation.override(None):
             problem = address_refusal(address, encrypted=encrypted)
         if problem:
