@@ -275,7 +275,7 @@ def main() -> None:
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--queues", "default,connectors,imports",
+        [sys.executable, "-m", "celery", "-A", "hub", "worker", "--queues", "default,connectors,imports,webhooks",
          "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -102,8 +102,18 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
+@pytest.fixture
+def schema_back_at_the_latest_migrations():
+    """A test that migrates back leaves the database as every later test expects it: with
+    every migration applied, the ones after the migration under test included."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    _migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_converts_rows_stored_in_the_clear():
+def test_the_migration_converts_rows_stored_in_the_clear(schema_back_at_the_latest_migrations):
     # given records stored before, in the clear, the way the earlier code wrote them
     enterprise = OrganizationFactory(kind="enterprise", region_code="410105")
     connector = ConnectorFactory()

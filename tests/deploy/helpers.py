@@ -21,7 +21,7 @@ SCRIPTS = ("web.sh", "worker.sh", "beat.sh", "migrate.sh")
 UNITS = {"hub-web.service": "web.sh", "hub-worker.service": "worker.sh", "hub-beat.service": "beat.sh"}
 
 
-QUEUES = {"connectors", "imports", "default"}
+QUEUES = {"connectors", "imports", "default", "webhooks"}
 
 
 SETTINGS_VARIABLES = (

@@ -109,7 +109,7 @@ def hub_on_private_redis(private_redis, tmp_path, celery_worker_process):
             "--schedule",
             str(tmp_path / "beat"),
             "--queues",
-            "default,connectors,imports",
+            "default,connectors,imports,webhooks",
             "--concurrency",
             "2",
             "--loglevel",
