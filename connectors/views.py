@@ -105,9 +105,16 @@ SEVERITY_LABELS = {
 }
 
 
-def _summary_value(key: str, value) -> str:
+BASIS_LABELS = {
+    "records": gettext_lazy("From records"),
+    "none_reported": gettext_lazy("No records reported"),
+    "not_fetched": gettext_lazy("Not fetched"),
+}
+
+
+def _summary_value(key: str, value, basis: str = "records") -> str:
     if value is None:
-        return _("No data")
+        return _("Not fetched") if basis == "not_fetched" else _("None reported")
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if key == "penalties_last_3_years" and isinstance(value, dict):
@@ -122,9 +129,17 @@ def _summary_value(key: str, value) -> str:
 
 
 def _profile_context(profile: dict) -> dict:
+    bases = profile["summary"].get("basis", {})
     summary = [
-        {"key": key, "label": SUMMARY_LABELS.get(key, key), "value": _summary_value(key, value)}
+        {
+            "key": key,
+            "label": SUMMARY_LABELS.get(key, key),
+            "value": _summary_value(key, value, bases.get(key, "records")),
+            "basis": bases.get(key, "records"),
+            "basis_label": BASIS_LABELS.get(bases.get(key, "records"), ""),
+        }
         for key, value in profile["summary"].items()
+        if key != "basis"
     ]
     categories = [
         {

@@ -95,13 +95,16 @@ class EnterpriseFacts:
 
 
 def enterprise_facts(enterprise) -> EnterpriseFacts:
-    from connectors.selectors.profiles import profile_records
+    from connectors.selectors.profiles import NOT_FETCHED, category_bases, profile_records
 
-    records: dict[str, list[dict]] = {
-        category: [record.data for record in category_records]
-        for category, category_records in profile_records(
-            enterprise_id=enterprise.pk, categories=["registration", "tax", "dishonest", "penalty"]
-        ).items()
+    categories = ["registration", "tax", "dishonest", "penalty"]
+    grouped = profile_records(enterprise_id=enterprise.pk, categories=categories)
+    bases = category_bases(enterprise_id=enterprise.pk, categories=categories, grouped=grouped)
+    # A category some platform answered empty is known to hold nothing ([]); one never
+    # fetched is unknown (None), and rules over it stay unknown.
+    records: dict[str, list[dict] | None] = {
+        category: None if bases[category] == NOT_FETCHED else [record.data for record in grouped.get(category, [])]
+        for category in categories
     }
     registration = records.get("registration")
     established = None

@@ -1,5 +1,10 @@
 """The credit profile: records grouped by category with their freshness, and a summary
-computed from them — only over the categories the reader may see."""
+computed from them — only over the categories the reader may see.
+
+No data is not a clean record: each indicator of the summary names its ``basis`` — stored
+``records``; ``none_reported``, when a platform serving the category answered in full with
+nothing; or ``not_fetched``, when no platform ever answered for it, and then its value is
+null rather than a reassuring 0 or "no"."""
 
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.utils import timezone
 
-from connectors.models import Connector, CreditRecord
+from connectors.models import Connector, CreditPull, CreditRecord, PullSource
+from connectors.models.pulls import PullStatus
 from connectors.record_keys import category_keys
 from hub.categories import ALL_CATEGORIES
+
+RECORDS, NONE_REPORTED, NOT_FETCHED = "records", "none_reported", "not_fetched"
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class ProfileRecord:
     fetched_at: datetime
     connector_id: int
     connector_name: str
+    id: int = 0
 
 
 # Profile reads are the hub's hottest path (issue 3's benchmark holds them to half the rate of
@@ -34,7 +43,7 @@ class ProfileRecord:
 # category is found by its blind index (connectors/record_keys.py), so it needs no decrypting;
 # the source id does, and the order by it is taken after.
 _PROFILE_RECORDS_SQL = """
-    SELECT record.category_key, record.source_id, record.occurred_on, record.data, record.fetched_at,
+    SELECT record.id, record.category_key, record.source_id, record.occurred_on, record.data, record.fetched_at,
            record.connector_id, connector.name
     FROM {records} record JOIN {connectors} connector ON connector.id = record.connector_id
     WHERE record.enterprise_id = %s AND record.category_key IN ({categories})
@@ -58,7 +67,7 @@ def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, l
     with connection.cursor() as cursor:
         cursor.execute(sql, [enterprise_id, *by_key])
         rows = cursor.fetchall()
-    for key, source_id, occurred_on, data, fetched_at, connector_id, connector_name in rows:
+    for record_id, key, source_id, occurred_on, data, fetched_at, connector_id, connector_name in rows:
         category = by_key[key]
         grouped[category].append(
             ProfileRecord(
@@ -70,6 +79,7 @@ def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, l
                 fetched_at=timezone.localtime(fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)),
                 connector_id=connector_id,
                 connector_name=connector_name,
+                id=record_id,
             )
         )
     for records in grouped.values():
@@ -78,14 +88,40 @@ def profile_records(*, enterprise_id: int, categories: list[str]) -> dict[str, l
     return dict(grouped)
 
 
+def categories_answered(*, enterprise_id: int) -> set[str]:
+    """The categories some platform answered for in full for this enterprise: a pull source
+    that succeeded (a partial one skipped records, which could have been of any category)."""
+    answered: set[str] = set()
+    sources = PullSource.objects.filter(
+        pull__in=CreditPull.objects.filter(enterprise_id=enterprise_id), status=PullStatus.SUCCEEDED
+    )
+    for categories in sources.values_list("categories", flat=True).distinct():
+        answered.update(categories)
+    return answered
+
+
+def category_bases(
+    *, enterprise_id: int, categories: list[str], grouped: dict[str, list[ProfileRecord]]
+) -> dict[str, str]:
+    """Each category's basis: records stored, none reported by a platform that answered in
+    full, or nothing fetched."""
+    missing = [category for category in categories if not grouped.get(category)]
+    answered = categories_answered(enterprise_id=enterprise_id) if missing else set()
+    return {
+        category: RECORDS if grouped.get(category) else NONE_REPORTED if category in answered else NOT_FETCHED
+        for category in categories
+    }
+
+
 def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today: date | None = None) -> dict:
     today = today or timezone.localdate()
     ordered = [category for category in ALL_CATEGORIES if category in categories]
     grouped = profile_records(enterprise_id=enterprise_id, categories=ordered)
+    bases = category_bases(enterprise_id=enterprise_id, categories=ordered, grouped=grouped)
     return {
         "enterprise": uscc,
         "generated_at": timezone.localtime(),
-        "summary": summarize(grouped, categories=ordered, today=today),
+        "summary": summarize(grouped, categories=ordered, today=today, bases=bases),
         "categories": {
             category: {
                 "fetched_at": max((record.fetched_at for record in grouped.get(category, [])), default=None),
@@ -131,9 +167,53 @@ def _latest(records: list[ProfileRecord], key: str) -> ProfileRecord | None:
     return max(dated, key=lambda record: record.data[key], default=None)
 
 
-def summarize(grouped: dict[str, list[ProfileRecord]], *, categories: list[str], today: date) -> dict:
-    """Each indicator is null when its category is not among ``categories`` (not authorized),
-    so "no data" and "not allowed to know" stay distinct."""
+# Indicator → the categories it is computed from.
+INDICATOR_CATEGORIES = {
+    "tax_paid_last_12_months": ("tax",),
+    "latest_tax_grade": ("tax",),
+    "latest_insured_headcount": ("social_insurance",),
+    "latest_depositor_headcount": ("housing_fund",),
+    "has_arrears": ("tax", "social_insurance", "housing_fund"),
+    "penalties_last_3_years": ("penalty",),
+    "unrepaired_penalties": ("penalty",),
+    "dishonest_listed_now": ("dishonest",),
+    "valid_licenses": ("license",),
+    "honors": ("honor",),
+    "latest_rating": ("rating",),
+}
+
+
+def indicator_basis(indicator: str, bases: dict[str, str]) -> str:
+    """Records when any of its categories has some; none reported when at least one was
+    answered empty and none has records; otherwise not fetched."""
+    of_indicator = [bases[category] for category in INDICATOR_CATEGORIES[indicator] if category in bases]
+    if RECORDS in of_indicator:
+        return RECORDS
+    return NONE_REPORTED if NONE_REPORTED in of_indicator else NOT_FETCHED
+
+
+def summarize(
+    grouped: dict[str, list[ProfileRecord]],
+    *,
+    categories: list[str],
+    today: date,
+    bases: dict[str, str] | None = None,
+) -> dict:
+    """Indicators of the categories among ``categories`` (those the reader may see; the
+    others are absent, so "not allowed to know" stays distinct too), and their ``basis``.
+    Without ``bases``, a category without records counts as not fetched."""
+    if bases is None:
+        bases = {category: RECORDS if grouped.get(category) else NOT_FETCHED for category in categories}
+    summary = _indicators(grouped, categories=categories, today=today)
+    basis = {indicator: indicator_basis(indicator, bases) for indicator in summary}
+    for indicator, indicator_base in basis.items():
+        if indicator_base == NOT_FETCHED:
+            summary[indicator] = None
+    summary["basis"] = basis
+    return summary
+
+
+def _indicators(grouped: dict[str, list[ProfileRecord]], *, categories: list[str], today: date) -> dict:
     visible = set(categories)
     summary: dict = {}
     year_ago, three_years_ago = today - timedelta(days=365), today - timedelta(days=3 * 365)

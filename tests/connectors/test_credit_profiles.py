@@ -136,7 +136,9 @@ def test_summary_indicators(enterprise, stored):
     assert summary["unrepaired_penalties"] == 1
     assert summary["dishonest_listed_now"] is False
     assert summary["valid_licenses"] == 1
-    assert summary["honors"] == 0
+    assert summary["honors"] is None  # nothing fetched is not "no honours"
+    assert summary["basis"]["honors"] == "not_fetched"
+    assert summary["basis"]["latest_tax_grade"] == "records"
     assert summary["latest_rating"] == {"grade": "A", "score": 880, "evaluated_on": "2026-06-30"}
 
 
@@ -147,7 +149,8 @@ def test_indicators_of_categories_out_of_scope_are_absent(enterprise, stored):
         profile_records(enterprise_id=enterprise.pk, categories=["penalty"]), categories=["penalty"], today=TODAY
     )
 
-    assert set(summary) == {"penalties_last_3_years", "unrepaired_penalties"}
+    assert set(summary) == {"penalties_last_3_years", "unrepaired_penalties", "basis"}
+    assert set(summary["basis"]) == {"penalties_last_3_years", "unrepaired_penalties"}
 
 
 @pytest.mark.parametrize(
