@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from lending.models import Application, CalendarDay, LoanProduct, Match, MatchmakingEvent, Policy
+from hub.models import CalendarDay
+from lending.models import Application, LoanProduct, Match, MatchmakingEvent, Policy
 
 
 @admin.register(LoanProduct)

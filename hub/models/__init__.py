@@ -3,6 +3,7 @@ lists), verification, the audit log, notices, webhooks, jobs, operational record
 
 from hub.models.audit import AuditChainHead, AuditEvent
 from hub.models.authorizations import Authorization, AuthorizationSignature
+from hub.models.calendar import CalendarDay
 from hub.models.notifications import Notification
 from hub.models.operations import DeferredTask, IdempotencyRecord, ParkedTask
 from hub.models.organizations import Organization
@@ -16,6 +17,7 @@ __all__ = [
     "AuthorizationSignature",
     "AuditChainHead",
     "AuditEvent",
+    "CalendarDay",
     "DeferredTask",
     "DocumentReview",
     "IdempotencyRecord",

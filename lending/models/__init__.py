@@ -1,8 +1,7 @@
 """Loan products, applications and their timeline, matches and matchmaking events, policies,
-statistics aggregates, the working calendar."""
+statistics aggregates (the working calendar is hub's: hub.models.CalendarDay)."""
 
 from lending.models.applications import Application, ApplicationTransition
-from lending.models.calendar import CalendarDay
 from lending.models.matches import Match, MatchmakingEvent
 from lending.models.policies import Policy
 from lending.models.products import LoanProduct
@@ -11,7 +10,6 @@ from lending.models.stats import LendingByBank, LendingByCategory, LendingByRegi
 __all__ = [
     "Application",
     "ApplicationTransition",
-    "CalendarDay",
     "LendingByBank",
     "LendingByCategory",
     "LendingByRegion",

@@ -23,6 +23,7 @@ from hub.messages import stored_message
 from hub.models import Notification, Organization, User
 from hub.selectors.consent import bank_has_authorization_in_force
 from hub.selectors.verification import require_verified
+from hub.selectors.working_days import add_working_days
 from hub.services.events import event_record
 from hub.services.notifications import notification_send
 from lending import audit
@@ -30,7 +31,6 @@ from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
 from lending.selectors.products import banks_serving
-from lending.selectors.working_days import add_working_days
 from lending.services.matches import match_follow_application
 from lending.stats_maintenance import aggregates_apply
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from hub.errors import HubError
+from hub.models import CalendarDay
 from lending import audit
-from lending.models import CalendarDay
 
 WORKING = {"1", "true", "yes", "y", "working", "上班", "工作日", "是"}
 OFF = {"0", "false", "no", "n", "holiday", "休", "休息", "节假日", "否"}

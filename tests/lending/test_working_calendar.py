@@ -8,9 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from hub.models import AuditEvent
-from lending.models import CalendarDay
-from lending.selectors.working_days import add_working_days
+from hub.models import AuditEvent, CalendarDay
+from hub.selectors.working_days import add_working_days
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,13 @@
 """Working days for service-level deadlines (受理时限): Monday to Friday, except the public
 holidays and make-up working days (调休) the operator has loaded as :class:`CalendarDay`
-rows. Without any loaded, weekends are the only days off."""
+rows. Without any loaded, weekends are the only days off. In hub, not lending, because
+dispute deadlines (connectors) count working days as the lending deadlines do."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from lending.models import CalendarDay
+from hub.models import CalendarDay
 
 # Days of exceptions read per query: the longest holiday (Spring Festival, National Day) is
 # about a week, so a window this size rarely needs a second read.
