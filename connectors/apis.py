@@ -245,6 +245,7 @@ class CreditProfileApi(APIView):
                             "data": serializers.DictField(),
                             "connector": serializers.CharField(),
                             "connector_id": serializers.IntegerField(),
+                            "disputed": serializers.BooleanField(),
                         },
                         many=True,
                     ),

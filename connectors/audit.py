@@ -90,3 +90,53 @@ def retention_policy_changed(*, policy, actor: User, before: dict, after: dict) 
         object_id=policy.purpose,
         data={"before": before, "after": after},
     )
+
+
+# --- disputes (异议) ------------------------------------------------------------------------------
+
+
+def _dispute_event(action: str, *, dispute, actor: User | None, data: dict | None = None) -> AuditEvent:
+    return append_event(
+        action=action,
+        actor=actor,
+        organization_id=dispute.enterprise_id,
+        object_type="dispute",
+        object_id=dispute.pk,
+        data={"connector": dispute.connector_id, "route": dispute.route, **(data or {})},
+    )
+
+
+def dispute_filed(*, dispute, actor: User) -> AuditEvent:
+    return _dispute_event(
+        "dispute.filed",
+        dispute=dispute,
+        actor=actor,
+        data={"record": dispute.record_id, "due_on": dispute.due_on.isoformat(), "evidence": dispute.evidence.count()},
+    )
+
+
+def dispute_forwarded(*, dispute) -> AuditEvent:
+    return _dispute_event("dispute.forwarded", dispute=dispute, actor=None, data={"reference": dispute.reference})
+
+
+def dispute_rerouted(*, dispute, error: str) -> AuditEvent:
+    """The platform refused the dispute for good: it goes to the operator's queue."""
+    return _dispute_event("dispute.rerouted", dispute=dispute, actor=None, data={"error": error})
+
+
+def dispute_investigating(*, dispute) -> AuditEvent:
+    return _dispute_event("dispute.investigating", dispute=dispute, actor=None)
+
+
+def dispute_resolved(*, dispute, actor: User | None) -> AuditEvent:
+    return _dispute_event("dispute.resolved", dispute=dispute, actor=actor, data={"status": dispute.status})
+
+
+def dispute_record_corrected(*, dispute) -> AuditEvent:
+    return _dispute_event(
+        "dispute.record_corrected", dispute=dispute, actor=None, data={"correction": dispute.correction}
+    )
+
+
+def dispute_overdue(*, dispute) -> AuditEvent:
+    return _dispute_event("dispute.overdue", dispute=dispute, actor=None, data={"due_on": dispute.due_on.isoformat()})

@@ -67,6 +67,31 @@ class HealthReport:
     capabilities: list[str] = field(default_factory=lambda: ["records"])
 
 
+@dataclass(frozen=True)
+class DisputeSubmission:
+    """An enterprise's objection to a record, as the hub forwards it (CDP/1 ``POST /v1/disputes``)."""
+
+    dispute_id: str
+    uscc: str
+    category: str
+    source_id: str
+    reason: str
+    filed_at: datetime
+    # (file name, lowercase hex SHA-256) of each evidence file; the files stay in the hub.
+    evidence: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DisputeAnswer:
+    """Where a platform says a dispute stands (CDP/1 ``GET /v1/disputes/{id}``)."""
+
+    status: str  # received, investigating, upheld, rejected
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+
+    STATUSES = ("received", "investigating", "upheld", "rejected")
+
+
 class IdentityResult:
     """The answers of a legal representative check."""
 
@@ -111,3 +136,13 @@ class Connector(abc.ABC):
         authority's record (capability ``identity``): an :class:`IdentityResult`. Kinds
         without the capability refuse permanently."""
         raise ConnectorError("this kind of connector cannot check identities", permanent=True, code="unsupported")
+
+    def submit_dispute(self, submission: DisputeSubmission) -> None:
+        """Forward a dispute (capability ``disputes``); returns once the platform accepted it
+        (202, idempotent on ``dispute_id``). Kinds without the capability refuse permanently."""
+        raise ConnectorError("this kind of connector cannot take disputes", permanent=True, code="unsupported")
+
+    def dispute_status(self, dispute_id: str) -> DisputeAnswer:
+        """Where the platform says the dispute stands; raises :class:`ConnectorError`
+        (``unknown_dispute``, permanent, when the platform does not know it)."""
+        raise ConnectorError("this kind of connector cannot take disputes", permanent=True, code="unsupported")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connectors import identity_views, views
+from connectors import dispute_views, identity_views, views
 
 urlpatterns = [
     path("pulls/", views.pulls, name="pulls"),
@@ -13,6 +13,11 @@ urlpatterns = [
         identity_views.legal_representative_check,
         name="verification-legal-representative",
     ),
+    path("disputes/", dispute_views.disputes, name="disputes"),
+    path("disputes/new/", dispute_views.dispute_new, name="dispute-new"),
+    path("disputes/statistics/", dispute_views.dispute_statistics_view, name="dispute-statistics"),
+    path("disputes/<int:dispute_id>/", dispute_views.dispute_detail, name="dispute"),
+    path("disputes/<int:dispute_id>/decision/", dispute_views.dispute_decide_view, name="dispute-decide"),
     path("connectors/", views.connectors, name="connectors"),
     path("retention/", views.retention_policies_view, name="retention-policies"),
     path(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from connectors.base import ConnectorError
 from connectors.models import Connector
 from connectors.services.connectors import connector_check_health
+from connectors.services.disputes import dispute_forward, disputes_track
 from connectors.services.notices import credit_repair_notices_send
 from connectors.services.pulls import credit_pull_run
 from connectors.services.retention import retention_purge
@@ -43,3 +45,22 @@ def send_credit_repair_notices() -> int:
 @shared_task(name="connectors.purge_past_retention")
 def purge_past_retention() -> dict:
     return retention_purge()
+
+
+@shared_task(bind=True, name="connectors.forward_dispute", max_retries=8)
+def forward_dispute(self, dispute_id: int) -> str:
+    try:
+        return dispute_forward(dispute_id=dispute_id)
+    except ConnectorError as error:
+        # Transient (the platform is down or throttles): back off; once the retries are
+        # spent, the scheduled round forwards it (the row stays submitted). Run in-process
+        # (no broker), the request that filed it must not wait: the round takes over at once.
+        if self.request.is_eager:
+            return "submitted"
+        countdown = error.retry_after or min(900, 30 * 2**self.request.retries)
+        raise self.retry(countdown=countdown) from None
+
+
+@shared_task(name="connectors.track_disputes")
+def track_disputes() -> dict:
+    return disputes_track()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connectors import apis, identity_apis
+from connectors import apis, dispute_apis, identity_apis
 
 urlpatterns = [
     path("connectors/", apis.ConnectorListCreateApi.as_view(), name="api-connectors"),
@@ -14,5 +14,9 @@ urlpatterns = [
         identity_apis.LegalRepresentativeCheckApi.as_view(),
         name="api-verification-legal-representative",
     ),
+    path("disputes/", dispute_apis.DisputeListCreateApi.as_view(), name="api-disputes"),
+    path("disputes/statistics/", dispute_apis.DisputeStatisticsApi.as_view(), name="api-dispute-statistics"),
+    path("disputes/<int:dispute_id>/", dispute_apis.DisputeDetailApi.as_view(), name="api-dispute"),
+    path("disputes/<int:dispute_id>/decision/", dispute_apis.DisputeDecisionApi.as_view(), name="api-dispute-decision"),
     path("enterprises/<str:uscc>/credit-profile/", apis.CreditProfileApi.as_view(), name="api-credit-profile"),
 ]

@@ -177,7 +177,12 @@ def enterprise_profile(request, uscc: str):
         return render(
             request, "connectors/profile_forbidden.html", {"message": error.message, "uscc": uscc}, status=403
         )
-    context = {**_profile_context(profile), "enterprise_name": profile["enterprise_name"]}
+    organization = request.user.organization
+    context = {
+        **_profile_context(profile),
+        "enterprise_name": profile["enterprise_name"],
+        "own_profile": organization is not None and organization.is_enterprise and organization.code == uscc,
+    }
     return render(request, "connectors/profile.html", context)
 
 

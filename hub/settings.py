@@ -258,6 +258,9 @@ CELERY_BEAT_SCHEDULE = {
     "record-authorization-expiry": {"task": "hub.tasks.record_authorization_expiry", "schedule": timedelta(minutes=5)},
     "check-connector-health": {"task": "connectors.check_all_connectors", "schedule": timedelta(minutes=5)},
     "send-credit-repair-notices": {"task": "connectors.send_credit_repair_notices", "schedule": timedelta(hours=6)},
+    # Disputes: forward what is still submitted, ask the platforms about open ones (at least
+    # every 15 minutes, API.md), remind of overdue ones.
+    "track-disputes": {"task": "connectors.track_disputes", "schedule": timedelta(minutes=5)},
     "send-deferred-tasks": {
         "task": "hub.tasks.send_deferred_tasks",
         "schedule": timedelta(seconds=HUB_JOB_REAP_SECONDS),
@@ -484,6 +487,11 @@ SPECTACULAR_SETTINGS = {
         "ConnectorKindEnum": "connectors.registry.KIND_CHOICES",
         "ConnectorStatusEnum": "connectors.models.connectors.Connector.Status",
         "ConnectorHealthEnum": "connectors.models.connectors.Connector.Health",
+        "DisputeStatusEnum": "connectors.models.disputes.Dispute.Status",
+        "DisputeRouteEnum": "connectors.models.disputes.Dispute.Route",
+        "DisputeCorrectionEnum": "connectors.models.disputes.Dispute.Correction",
+        "DisputeDecisionEnum": ["upheld", "rejected"],
+        "DecisionEnum": ["approve", "reject"],
         "PullStatusEnum": "connectors.models.pulls.PullStatus",
         "ProductCategoryEnum": "lending.models.products.ProductCategory",
         "GuaranteeEnum": "lending.models.products.Guarantee",

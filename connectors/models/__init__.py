@@ -1,6 +1,7 @@
-"""Connectors, credit pulls with their sources, credit records (encrypted)."""
+"""Connectors, credit pulls with their sources, credit records (encrypted), disputes of records."""
 
 from connectors.models.connectors import Connector
+from connectors.models.disputes import Dispute, DisputeEvidence
 from connectors.models.pulls import CreditPull, PullSource
 from connectors.models.records import CreditRecord
 from connectors.models.retention import CategoryLookback, CreditRecordHold, RecordDeletion, RetentionPolicy
@@ -11,6 +12,8 @@ __all__ = [
     "CreditPull",
     "CreditRecord",
     "CreditRecordHold",
+    "Dispute",
+    "DisputeEvidence",
     "PullSource",
     "RecordDeletion",
     "RetentionPolicy",

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.utils import timezone
 
-from connectors.models import Connector, CreditPull, CreditRecord, PullSource
+from connectors.models import Connector, CreditPull, CreditRecord, Dispute, PullSource
 from connectors.models.pulls import PullStatus
 from connectors.record_keys import category_keys
 from hub.categories import ALL_CATEGORIES
@@ -118,6 +118,12 @@ def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today
     ordered = [category for category in ALL_CATEGORIES if category in categories]
     grouped = profile_records(enterprise_id=enterprise_id, categories=ordered)
     bases = category_bases(enterprise_id=enterprise_id, categories=ordered, grouped=grouped)
+    # Records under an open dispute (异议中) are flagged in every reader's profile.
+    disputed = set(
+        Dispute.objects.filter(enterprise_id=enterprise_id, status__in=Dispute.OPEN, record__isnull=False).values_list(
+            "record_id", flat=True
+        )
+    )
     return {
         "enterprise": uscc,
         "generated_at": timezone.localtime(),
@@ -132,6 +138,7 @@ def build_profile(*, enterprise_id: int, uscc: str, categories: list[str], today
                         "data": record.data,
                         "connector": record.connector_name,
                         "connector_id": record.connector_id,
+                        "disputed": record.id in disputed,
                     }
                     for record in grouped.get(category, [])
                 ],

@@ -32,6 +32,7 @@ from connectors.models import Connector, CreditPull, PullSource
 from connectors.models.pulls import FINISHED, PullStatus
 from connectors.selectors.retention import retention_policy_of
 from connectors.services.connectors import connector_client
+from connectors.services.disputes import dispute_corrections_apply
 from connectors.services.records import partition_records, records_store
 from connectors.services.retention import lookback_bounds, pull_frequency_check
 from hub.categories import ALL_CATEGORIES
@@ -273,6 +274,14 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
                 cursor=cursor or "",
             )
             if not cursor:
+                if not skipped_total:
+                    # A full answer settles what upheld disputes asked of this platform's records.
+                    dispute_corrections_apply(
+                        connector_id=connector.pk,
+                        enterprise_id=enterprise_id,
+                        categories=list(source.categories),
+                        lookback=source_query.lookback or {},
+                    )
                 _finish_source(
                     source,
                     _Outcome(

@@ -43,6 +43,14 @@ class Errors:
     CURSOR_TYPE = "cursor must be null or a string"
     CURSOR_FOREIGN = "cursor was not issued for this query"
     IDENTITY_BODY = "body must be an object with uscc and legal_representative {name, id_number}"
+    DISPUTE_BODY = (
+        "body must be an object with dispute_id (1 to 64 characters), uscc, a known category, source_id, "
+        "reason, evidence (a list of {name, sha256}) and filed_at"
+    )
+    UNKNOWN_DISPUTE = "unknown_dispute"
+
+
+DISPUTE_OUTCOMES = ("upheld", "rejected")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,9 @@ class SimulatorConfig:
     seed: str = ""
     path_prefix: str = ""
     identity: bool = True
+    disputes: bool = True
+    dispute_outcome: str = "upheld"
+    dispute_delay: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "categories", tuple(self.categories))
@@ -87,6 +98,10 @@ class SimulatorConfig:
             raise ValueError("latency_ms must not be negative")
         if self.path_prefix and (not self.path_prefix.startswith("/") or self.path_prefix.endswith("/")):
             raise ValueError("path_prefix must be empty or start with / and not end with one")
+        if self.dispute_outcome not in DISPUTE_OUTCOMES:
+            raise ValueError(f"dispute_outcome must be one of {', '.join(DISPUTE_OUTCOMES)}")
+        if self.dispute_delay < 0:
+            raise ValueError("dispute_delay must not be negative")
         if not self.key_id or not self.secret:
             raise ValueError("key_id and secret must not be empty")
 
@@ -172,6 +187,38 @@ def parse_query(body: bytes) -> Query:
     if cursor is not None and not isinstance(cursor, str):
         raise QueryError(Errors.CURSOR_TYPE)
     return Query(uscc, tuple(category for category in ALL_CATEGORIES if category in categories), since, cursor)
+
+
+@dataclass(frozen=True)
+class DisputeFiled:
+    dispute_id: str
+    uscc: str
+    category: str
+    source_id: str
+
+
+def parse_dispute(body: bytes) -> DisputeFiled:
+    """A dispute in a request body (``POST /v1/disputes``); raises ``QueryError``."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise QueryError(Errors.DISPUTE_BODY) from None
+    if not isinstance(payload, dict):
+        raise QueryError(Errors.DISPUTE_BODY)
+    dispute_id, uscc = payload.get("dispute_id"), payload.get("uscc")
+    evidence = payload.get("evidence", [])
+    if (
+        not isinstance(dispute_id, str)
+        or not 1 <= len(dispute_id) <= 64
+        or not isinstance(uscc, str)
+        or uscc_errors(uscc)
+        or payload.get("category") not in ALL_CATEGORIES
+        or not all(isinstance(payload.get(key), str) and payload[key] for key in ("source_id", "reason", "filed_at"))
+        or not isinstance(evidence, list)
+        or not all(isinstance(item, dict) and isinstance(item.get("sha256"), str) for item in evidence)
+    ):
+        raise QueryError(Errors.DISPUTE_BODY)
+    return DisputeFiled(dispute_id, uscc, payload["category"], payload["source_id"])
 
 
 def _is_date(value) -> bool:

@@ -23,17 +23,21 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 from connectors.kinds.cdp_http_v1 import signing
 from connectors.simulator.data import records_for
 from connectors.simulator.protocol import (
     BREAKAGES,
+    DisputeFiled,
     Errors,
     Query,
     QueryError,
     SimulatorConfig,
     broken_record,
+    parse_dispute,
     parse_query,
 )
 from connectors.simulator.subjects import legal_representative_identity
@@ -45,7 +49,18 @@ logger = logging.getLogger(__name__)
 HEALTH_PATH = "/v1/health"
 QUERY_PATH = "/v1/records/query"
 IDENTITY_PATH = "/v1/identity/verify"
-ENDPOINT_METHODS = {HEALTH_PATH: "GET", QUERY_PATH: "POST", IDENTITY_PATH: "POST"}
+DISPUTES_PATH = "/v1/disputes"
+# GET /v1/disputes/{dispute_id}: routed by this key.
+DISPUTE_PATH = "/v1/disputes/{dispute_id}"
+ENDPOINT_METHODS = {
+    HEALTH_PATH: "GET",
+    QUERY_PATH: "POST",
+    IDENTITY_PATH: "POST",
+    DISPUTES_PATH: "POST",
+    DISPUTE_PATH: "GET",
+}
+UPHELD_RESOLUTION = "经核查，该记录有误，已撤回。"
+REJECTED_RESOLUTION = "经核查，该记录与原始文书一致，维持原记录。"
 
 NONCE_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_BODY_BYTES = 1_000_000
@@ -100,7 +115,43 @@ class SimulatorServer(ThreadingHTTPServer):
         # misbehaves the same way every time.
         self._chance = random.Random(f"faults|{config.seed}")
         self._connections: set[socket.socket] = set()
+        # Disputes received: dispute_id → (what was disputed, when it was received).
+        self._disputes: dict[str, tuple[DisputeFiled, float]] = {}
         super().__init__(address, SimulatorRequestHandler)
+
+    def dispute_receive(self, filed: DisputeFiled, now: float) -> None:
+        with self._lock:
+            self._disputes.setdefault(filed.dispute_id, (filed, now))
+
+    def dispute_answer(self, dispute_id: str, now: float) -> dict | None:
+        """Investigating until the delay has passed, then the configured outcome."""
+        with self._lock:
+            known = self._disputes.get(dispute_id)
+        if known is None:
+            return None
+        received_at = known[1]
+        outcome_at = received_at + self.config.dispute_delay
+        if now < outcome_at:
+            return {"dispute_id": dispute_id, "status": "investigating", "resolution": None, "resolved_at": None}
+        upheld = self.config.dispute_outcome == "upheld"
+        return {
+            "dispute_id": dispute_id,
+            "status": self.config.dispute_outcome,
+            "resolution": UPHELD_RESOLUTION if upheld else REJECTED_RESOLUTION,
+            "resolved_at": datetime.fromtimestamp(outcome_at, UTC).isoformat(),
+        }
+
+    def withdrawn(self, now: float) -> set[tuple[str, str, str]]:
+        """(uscc, category, source_id) of the records an upheld dispute took out of the answers."""
+        if self.config.dispute_outcome != "upheld":
+            return set()
+        with self._lock:
+            disputes = list(self._disputes.values())
+        return {
+            (filed.uscc, filed.category, filed.source_id)
+            for filed, received_at in disputes
+            if now >= received_at + self.config.dispute_delay
+        }
 
     def happens(self, rate: float) -> bool:
         if rate <= 0:
@@ -221,6 +272,11 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
 
         path = self.path.split("?", 1)[0]
         endpoint = path[len(config.path_prefix) :] if path.startswith(config.path_prefix) else None
+        dispute_id = None
+        if endpoint is not None and endpoint.startswith(DISPUTES_PATH + "/") and len(endpoint) > len(DISPUTES_PATH) + 1:
+            endpoint, dispute_id = DISPUTE_PATH, unquote(endpoint[len(DISPUTES_PATH) + 1 :])
+        if endpoint in (DISPUTES_PATH, DISPUTE_PATH) and not config.disputes:
+            return Answer(404, {"error": Errors.NOT_FOUND})
         if endpoint not in ENDPOINT_METHODS:
             return Answer(404, {"error": Errors.NOT_FOUND})
         if self.command != ENDPOINT_METHODS[endpoint]:
@@ -234,8 +290,22 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         if not self._signature_is_valid(body):
             return Answer(401, {"error": Errors.BAD_SIGNATURE})
         if endpoint == HEALTH_PATH:
-            capabilities = ["records", "identity"] if config.identity else ["records"]
+            capabilities = [
+                "records",
+                *(["identity"] if config.identity else []),
+                *(["disputes"] if config.disputes else []),
+            ]
             return Answer(200, {"status": "ok", "categories": list(config.categories), "capabilities": capabilities})
+        if endpoint == DISPUTES_PATH:
+            try:
+                filed = parse_dispute(body)
+            except QueryError as error:
+                return Answer(400, {"error": str(error)})
+            server.dispute_receive(filed, time.time())
+            return Answer(202, {"dispute_id": filed.dispute_id, "status": "received"})
+        if endpoint == DISPUTE_PATH:
+            answer = server.dispute_answer(dispute_id, time.time())
+            return Answer(404, {"error": Errors.UNKNOWN_DISPUTE}) if answer is None else Answer(200, answer)
         if endpoint == IDENTITY_PATH:
             return self._identity(body) if config.identity else Answer(404, {"error": Errors.NOT_FOUND})
         try:
@@ -265,7 +335,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         config = self.server.config
         if not config.knows(query.uscc):
             return Answer(404, {"error": Errors.UNKNOWN_SUBJECT})
-        records = holdings(config, query)
+        records = holdings(config, query, withdrawn=self.server.withdrawn(time.time()))
         offset = query.offset(len(records))
         page = records[offset : offset + config.page_size]
         next_offset = offset + len(page)
@@ -317,15 +387,17 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         return sent
 
 
-def holdings(config: SimulatorConfig, query: Query) -> list[dict]:
+def holdings(config: SimulatorConfig, query: Query, withdrawn: set[tuple[str, str, str]] = frozenset()) -> list[dict]:
     """Every record the platform would send for ``query``, in one stable order for paging:
-    the requested categories it serves, on or after ``since``."""
+    the requested categories it serves, on or after ``since``, without those an upheld
+    dispute withdrew."""
     served = [category for category in query.categories if category in config.categories]
     records = [
         record
         for category in served
         for record in _generated_records(query.uscc, category, config.seed)
-        if query.since is None or record["occurred_on"] >= query.since
+        if (query.since is None or record["occurred_on"] >= query.since)
+        and (query.uscc, category, record["source_id"]) not in withdrawn
     ]
     return sorted(records, key=lambda record: (record["occurred_on"], record["source_id"]))
 

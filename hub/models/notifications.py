@@ -23,6 +23,7 @@ class Notification(models.Model):
         DEADLINE = "deadline", _("Deadline")
         MATCH = "match", _("Match")
         CREDIT_PULL = "credit_pull", _("Credit pull")
+        DISPUTE = "dispute", _("Dispute")
 
     organization = models.ForeignKey(
         "hub.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

@@ -66,7 +66,7 @@ def sniff_media_type(head: bytes) -> str | None:
     return None
 
 
-def _read_document(uploaded: UploadedFile, field: str) -> tuple[bytes, str]:
+def uploaded_file_read(uploaded: UploadedFile, field: str) -> tuple[bytes, str]:
     """The file's bytes and its sniffed media type. Raises 413 or 415 naming ``field``."""
     limit = settings.HUB_VERIFICATION_MAX_UPLOAD_BYTES
     if uploaded.size is not None and uploaded.size > limit:
@@ -99,8 +99,8 @@ def documents_submit(
     if actor.organization_id != enterprise.pk:
         raise Forbidden(Messages.NOT_A_MEMBER)
     # The files are checked before anything is locked: reading them is the slow part.
-    licence_content, licence_type = _read_document(licence, "licence")
-    letter_content, letter_type = _read_document(letter, "letter") if letter is not None else (b"", "")
+    licence_content, licence_type = uploaded_file_read(licence, "licence")
+    letter_content, letter_type = uploaded_file_read(letter, "letter") if letter is not None else (b"", "")
     verification = verification_of(enterprise, lock=True)
     if verification.closed:
         raise Conflict(VerificationMessages.CLOSED, code="registration_closed")

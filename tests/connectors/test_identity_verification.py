@@ -156,7 +156,7 @@ def test_approving_a_connector_learns_its_capabilities(simulator_factory, operat
         connector_set_status(actor=operator, connector_id=connector.pk, action="approve")
 
     connector.refresh_from_db()
-    assert connector.capabilities == ["records", "identity"]
+    assert connector.capabilities == ["records", "identity", "disputes"]
     assert connector.health_state == "healthy"
 
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlsplit
+from datetime import datetime
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.utils.translation import gettext_lazy as _
 
-from connectors.base import Connector, ConnectorError, HealthReport, IdentityResult, RecordPage, RecordQuery
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    DisputeAnswer,
+    DisputeSubmission,
+    HealthReport,
+    IdentityResult,
+    RecordPage,
+    RecordQuery,
+)
 from connectors.kinds.cdp_http_v1 import signing
 from hub.net.addresses import AddressRefused, host_refusal
 from hub.net.transport import checked_session
@@ -111,6 +121,47 @@ class CdpHttpV1Connector(Connector):
         if result not in (IdentityResult.MATCH, IdentityResult.MISMATCH):
             raise ConnectorError("identity answer has no match or mismatch result", permanent=True, code="bad_response")
         return result
+
+    def submit_dispute(self, submission: DisputeSubmission) -> None:
+        body = json.dumps(
+            {
+                "dispute_id": submission.dispute_id,
+                "uscc": submission.uscc,
+                "category": submission.category,
+                "source_id": submission.source_id,
+                "reason": submission.reason,
+                "evidence": [{"name": name, "sha256": sha256} for name, sha256 in submission.evidence],
+                "filed_at": submission.filed_at.isoformat(),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        response, nonce = self._send("POST", "/v1/disputes", body)
+        self._raise_for_status(response)
+        payload = self._verified_json(response, nonce)
+        if response.status_code != 202 or payload.get("dispute_id") != submission.dispute_id:
+            raise ConnectorError(
+                f"the platform did not accept the dispute (status {response.status_code})",
+                permanent=True,
+                code="bad_response",
+            )
+
+    def dispute_status(self, dispute_id: str) -> DisputeAnswer:
+        response, nonce = self._send("GET", f"/v1/disputes/{quote(dispute_id, safe='')}", b"")
+        if response.status_code == 404 and _error_code(response) == "unknown_dispute":
+            raise ConnectorError("the platform does not know this dispute", permanent=True, code="unknown_dispute")
+        self._raise_for_status(response)
+        payload = self._verified_json(response, nonce)
+        status, resolution = payload.get("status"), payload.get("resolution")
+        if status not in DisputeAnswer.STATUSES or not (resolution is None or isinstance(resolution, str)):
+            raise ConnectorError("dispute answer has no known status", permanent=True, code="bad_response")
+        resolved_at = None
+        if isinstance(payload.get("resolved_at"), str):
+            try:
+                resolved_at = datetime.fromisoformat(payload["resolved_at"])
+            except ValueError:
+                resolved_at = None
+        return DisputeAnswer(status=status, resolution=resolution, resolved_at=resolved_at)
 
     # --- transport ----------------------------------------------------------------------------------
 

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         "It also answers POST /v1/identity/verify (unless --no-identity): the legal representative "
         "of an enterprise matches when name and ID number are the ones `--identity-of USCC` prints "
         "for the same --seed; other answers are mismatch, and enterprises drawn unknown by "
-        "--unknown-rate answer unknown_subject."
+        "--unknown-rate answer unknown_subject. It takes disputes (POST /v1/disputes, GET /v1/disputes/ID) "
+        "unless --no-disputes: each is investigating for --dispute-delay seconds, then --dispute-outcome; "
+        "an upheld dispute withdraws the record from later answers."
     )
 
     def add_arguments(self, parser):
@@ -42,6 +44,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", default="demo", help="the same seed tells the same story about each enterprise")
         parser.add_argument(
             "--no-identity", action="store_false", dest="identity", help="do not serve /v1/identity/verify"
+        )
+        parser.add_argument("--no-disputes", action="store_false", dest="disputes", help="do not serve /v1/disputes")
+        parser.add_argument(
+            "--dispute-outcome",
+            choices=["upheld", "rejected"],
+            default="upheld",
+            help="how every dispute ends: upheld withdraws the record from later answers",
+        )
+        parser.add_argument(
+            "--dispute-delay",
+            type=float,
+            default=0.0,
+            help="seconds a dispute stays investigating before its outcome",
         )
         parser.add_argument(
             "--identity-of",
@@ -83,6 +98,8 @@ class Command(BaseCommand):
             )
         if not options["key_id"]:
             raise CommandError("--key-id must not be empty.")
+        if options["dispute_delay"] < 0:
+            raise CommandError("--dispute-delay must not be negative.")
         if options["page_size"] < 1:
             raise CommandError("--page-size must be at least 1.")
         if options["latency_ms"] < 0:
@@ -100,5 +117,8 @@ class Command(BaseCommand):
             seed=options["seed"],
             path_prefix=prefix,
             identity=options["identity"],
+            disputes=options["disputes"],
+            dispute_outcome=options["dispute_outcome"],
+            dispute_delay=options["dispute_delay"],
             **{field_name: options[field_name] for field_name in RATE_OPTIONS.values()},
         )

@@ -120,9 +120,12 @@ def test_health_lists_the_served_categories_and_is_signed(simulator):
     assert response.json() == {
         "status": "ok",
         "categories": ["tax", "penalty"],
-        "capabilities": ["records", "identity"],
+        "capabilities": ["records", "identity", "disputes"],
     }
-    assert response.content == b'{"status":"ok","categories":["tax","penalty"],"capabilities":["records","identity"]}'
+    assert (
+        response.content
+        == b'{"status":"ok","categories":["tax","penalty"],"capabilities":["records","identity","disputes"]}'
+    )
     assert response_signature_is_valid(response)
     assert platform.stats == Counter({("/v1/health", 200): 1})
 
