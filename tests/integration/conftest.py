@@ -106,11 +106,15 @@ def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,
         stderr=subprocess.STDOUT,
     )
     full_name = worker_name(hostname)
-    wait_for(
-        lambda: celery_app.control.ping(destination=[full_name], timeout=0.5),
-        timeout=60,
-        message=f"the worker {full_name} (log: {log})",
-    )
+    try:
+        wait_for(
+            lambda: celery_app.control.ping(destination=[full_name], timeout=0.5),
+            timeout=60,
+            message=f"the worker {full_name} (log: {log})",
+        )
+    except BaseException:
+        worker.kill()  # a worker left behind would take later tests' tasks
+        raise
     return worker
 
 

@@ -36,12 +36,30 @@ def session_worker_off_the_connectors_queue(celery_worker_process):
     celery_app.control.add_consumer("connectors", destination=[session_worker], reply=True)
 
 
+@pytest.fixture
+def doomed_worker(tmp_path):
+    """A worker of the test's own on the connectors queue, gone when the test ends whatever
+    happens: one left behind would take later tests' pulls."""
+    log = tmp_path / "doomed-worker.log"
+    worker = start_worker(log=log, hostname=f"doomed-{os.getpid()}@%h", queues="connectors")
+    yield worker
+    if worker.poll() is None:
+        for pid in worker_children(worker):
+            os.kill(pid, signal.SIGKILL)
+        stop_worker(worker, log)
+
+
 def test_a_pull_whose_worker_died_whole_is_finished_by_another_after_one_lease(
-    session_worker_off_the_connectors_queue, api_client_for, bank_officer, enterprise, authorized, simulators, tmp_path
+    session_worker_off_the_connectors_queue,
+    doomed_worker,
+    api_client_for,
+    bank_officer,
+    enterprise,
+    authorized,
+    simulators,
 ):
     ConnectorFactory(base_url=simulators(latency_ms=150, page_size=4, seed="slow").base_url)
-    log = tmp_path / "doomed-worker.log"
-    doomed = start_worker(log=log, hostname=f"doomed-{os.getpid()}@%h", queues="connectors")
+    doomed = doomed_worker
     pull_id = api_client_for(bank_officer).post(URL, {"enterprise": enterprise.code}, format="json").json()["id"]
     wait_for(lambda: PullSource.objects.filter(pull_id=pull_id, pages__gte=3).exists(), timeout=60, message="progress")
 
@@ -58,4 +76,3 @@ def test_a_pull_whose_worker_died_whole_is_finished_by_another_after_one_lease(
     assert pull.status == "succeeded"
     assert pull.runs == 2  # the run that died and the one that resumed it
     assert CreditRecord.objects.count() == expected(enterprise, authorized.scopes, seed="slow")
-    stop_worker(doomed, log)
