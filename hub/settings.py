@@ -390,6 +390,10 @@ HUB_FILE_DROP_ROOT = Path(env_str("HUB_FILE_DROP_ROOT", str(VAR_DIR / "file_drop
 # first contact with an enterprise of a match (from an event or a whitelist).
 LENDING_ACCEPT_WORKING_DAYS = env_int("LENDING_ACCEPT_WORKING_DAYS", 3, minimum=1)
 LENDING_CONTACT_DAYS = env_int("LENDING_CONTACT_DAYS", 30, minimum=1)
+# Banks' monthly loan reports: rows in one batch (JSON or CSV) and the largest CSV accepted
+# (413 above either).
+LENDING_REPORT_MAX_ROWS = env_int("LENDING_REPORT_MAX_ROWS", 5000, minimum=1)
+LENDING_REPORT_MAX_UPLOAD_BYTES = env_int("LENDING_REPORT_MAX_UPLOAD_MB", 5, minimum=1) * 1024 * 1024
 
 # Whitelists: the largest upload accepted (413 above it) and the default days banks have
 # to contact a newly listed enterprise.
@@ -495,6 +499,7 @@ SPECTACULAR_SETTINGS = {
         "PullStatusEnum": "connectors.models.pulls.PullStatus",
         "ProductCategoryEnum": "lending.models.products.ProductCategory",
         "GuaranteeEnum": "lending.models.products.Guarantee",
+        "LoanStatusEnum": "lending.models.loans.LoanStatus",
         "ProductStatusEnum": "lending.models.products.LoanProduct.Status",
         "ApplicationStatusEnum": "lending.models.applications.Application.Status",
         "MatchStatusEnum": "lending.models.matches.Match.Status",

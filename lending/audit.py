@@ -88,3 +88,56 @@ def calendar_loaded(*, actor, days: int, created: int, updated: int, first, last
         object_id=f"{first.isoformat()}..{last.isoformat()}",
         data={"days": days, "created": created, "updated": updated},
     )
+
+
+def loan_created(*, loan, actor):
+    """In the bank's chain: the loan book is the bank's."""
+    return append_event(
+        action="loan.created",
+        actor=actor,
+        organization_id=loan.bank_id,
+        object_type="loan",
+        object_id=loan.pk,
+        data={
+            "application": loan.application_id,
+            "enterprise": loan.enterprise_id,
+            "amount": str(loan.amount),
+            "rate": str(loan.rate),
+            "first_loan": loan.first_loan,
+            "pure_credit": loan.pure_credit,
+            "renewal": loan.renewal,
+        },
+    )
+
+
+def loan_reports_received(*, bank_id: int, actor, created: int, corrected: int, unchanged: int, source: str):
+    return append_event(
+        action="loan_reports.received",
+        actor=actor,
+        organization_id=bank_id,
+        object_type="loan_reports",
+        object_id=source,
+        data={"created": created, "corrected": corrected, "unchanged": unchanged},
+    )
+
+
+def loan_reports_corrected(*, corrections, actor):
+    """One event per corrected month, with the figures as they were and as they are."""
+    return append_events(
+        [
+            NewEvent(
+                action="loan_report.corrected",
+                actor=actor,
+                organization_id=report.loan.bank_id,
+                object_type="loan_report",
+                object_id=report.pk,
+                data={
+                    "loan": report.loan_id,
+                    "month": report.month.strftime("%Y-%m"),
+                    "before": before,
+                    "after": after,
+                },
+            )
+            for report, before, after in corrections
+        ]
+    )

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from hub.api.exports import export_response
 from hub.api.schema import error_responses
 from hub.errors import InvalidInput
+from lending.loan_stats import loan_rows
 from lending.stats import lending_rows, matching_rows
 
 
@@ -79,12 +80,29 @@ class MatchingStatsRowSerializer(serializers.Serializer):
     conversion_rate = serializers.CharField(allow_null=True)
 
 
+class LoanStatsRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    loans = serializers.IntegerField(help_text="loans disbursed in the period")
+    loan_amount = serializers.CharField()
+    first_loan_enterprises = serializers.IntegerField(help_text="首贷户, each enterprise counted once")
+    pure_credit_amount = serializers.CharField()
+    pure_credit_share = serializers.CharField(allow_null=True, help_text="of the amount disbursed")
+    average_rate = serializers.CharField(allow_null=True, help_text="percent, weighted by amount")
+    renewals = serializers.IntegerField(help_text="无还本续贷 loans disbursed in the period")
+    balance_month = serializers.CharField(allow_null=True, help_text="the month of the reports the balance sums")
+    reported_loans = serializers.IntegerField()
+    balance = serializers.CharField()
+    overdue_balance = serializers.CharField()
+    overdue_rate = serializers.CharField(allow_null=True, help_text="overdue balance / balance")
+
+
 def _rows_serializer(name, row_serializer):
     return type(name, (serializers.Serializer,), {"rows": row_serializer(many=True)})
 
 
 LendingStatsSerializer = _rows_serializer("LendingStatsSerializer", LendingStatsRowSerializer)
 MatchingStatsSerializer = _rows_serializer("MatchingStatsSerializer", MatchingStatsRowSerializer)
+LoanStatsSerializer = _rows_serializer("LoanStatsSerializer", LoanStatsRowSerializer)
 
 
 class LendingStatsApi(APIView):
@@ -105,6 +123,16 @@ class MatchingStatsApi(APIView):
     )
     def get(self, request):
         return Response({"rows": matching_rows(user=request.user, **_stats_query(request))})
+
+
+class LoanStatsApi(APIView):
+    @extend_schema(
+        operation_id="stats_loans",
+        parameters=_stats_parameters(),
+        responses={200: LoanStatsSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        return Response({"rows": loan_rows(user=request.user, **_stats_query(request))})
 
 
 def _export_api(kind: str, rows_function):
@@ -135,3 +163,4 @@ def _export_api(kind: str, rows_function):
 
 LendingStatsExportApi = _export_api("lending", lending_rows)
 MatchingStatsExportApi = _export_api("matching", matching_rows)
+LoanStatsExportApi = _export_api("loans", loan_rows)

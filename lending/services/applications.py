@@ -2,7 +2,8 @@
 
 Every transition, in one transaction: the row changes under a lock (or a conditional
 UPDATE for claims), the timeline gets a step, the match follows, the statistics follow,
-the audit log records it, and the enterprise gets a notice.
+the audit log records it, and the enterprise gets a notice. A disbursement creates the loan
+(lending/services/loans.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from lending.eligibility import provided_fact
 from lending.models import Application, ApplicationTransition, LoanProduct
 from lending.models.applications import OPEN_DEMAND
 from lending.selectors.products import banks_serving
+from lending.services.loans import loan_create_for_disbursement
 from lending.services.matches import match_follow_application
 from lending.stats_maintenance import aggregates_apply
 
@@ -296,6 +298,8 @@ def application_transition(*, actor: User, application_id: int, action: str, **d
     application.status = transition.target
     application.save()
     _record(application, before, actor, note=note, data={key: str(value) for key, value in details.items()})
+    if action == "disburse":  # the loan begins with the disbursement, in its transaction
+        loan_create_for_disbursement(application=application, actor=actor)
     return application
 
 

@@ -25,3 +25,49 @@ class ProductFactory(factory.django.DjangoModelFactory):
     region_codes = factory.LazyFunction(lambda: ["410000"])
     eligibility = factory.LazyFunction(dict)
     status = LoanProduct.Status.PUBLISHED
+
+
+def disbursed_loan(
+    enterprise_admin,
+    officer,
+    product,
+    *,
+    amount=Decimal("500000.00"),
+    rate=Decimal("3.85"),
+    first_loan=False,
+    pure_credit=False,
+    renewal=False,
+    guarantee="credit",
+    term_months=12,
+):
+    """An application taken through the real services to disbursement; returns its loan."""
+    from django.utils import timezone
+
+    from lending.services.applications import application_submit, application_transition
+
+    application = application_submit(
+        actor=enterprise_admin, product_id=product.pk, amount=amount, term_months=term_months, purpose="经营周转"
+    )
+    today = timezone.localdate()
+    steps = [
+        ("accept", {}),
+        (
+            "approve",
+            {
+                "amount": amount,
+                "rate": rate,
+                "term_months": term_months,
+                "guarantee": guarantee,
+                "first_loan": first_loan,
+                "pure_credit": pure_credit,
+                "renewal": renewal,
+            },
+        ),
+        ("sign", {"contract_no": f"HT-{application.pk}", "amount": amount, "signed_on": today}),
+        ("disburse", {"amount": amount, "disbursed_on": today}),
+    ]
+    for action, details in steps:
+        application_transition(actor=officer, application_id=application.pk, action=action, **details)
+    from lending.models import Loan
+
+    return Loan.objects.select_related("application").get(application_id=application.pk)
