@@ -1,9 +1,10 @@
-"""Pages of lending: marketplace, applications and workbench, dashboard, events, follow-up."""
+"""Pages of lending: marketplace, applications and workbench, loans and their reports, dashboard,
+events, follow-up."""
 
 from django.urls import path
 
 from lending.services.applications import TRANSITIONS
-from lending.views import applications, matches, policies, products, stats
+from lending.views import applications, loans, matches, policies, products, stats
 
 urlpatterns = [
     path("products/", products.products, name="products"),
@@ -33,6 +34,9 @@ urlpatterns = [
         )
         for action in TRANSITIONS
     ],
+    path("loans/", loans.loans, name="loans"),
+    path("loans/reports/upload/", loans.loan_reports_upload, name="loan-reports-upload"),
+    path("loans/<int:loan_id>/", loans.loan_detail, name="loan"),
     path("dashboard/", stats.dashboard, name="dashboard"),
     path("policies/", policies.policies, name="policies"),
     path("events/", matches.events, name="events"),

@@ -1,5 +1,5 @@
-"""The regulators' dashboard: lending and matching statistics of their region, as tables
-and charts."""
+"""The regulators' dashboard: lending, loan book and matching statistics of their region, as
+tables and charts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from hub.models import Organization
 from hub.web.access import role_required
 from hub.web.charts import bar_chart
 from lending.forms import DashboardForm
+from lending.loan_stats import loan_statistics
 from lending.stats import UNCLAIMED, lending_rows, matching_rows, overdue_applications_count, parse_request
 from lending.views.common import category_label
 
@@ -30,6 +31,18 @@ def _key_labels(group_by: str, keys: list[str]) -> dict[str, str]:
         )
         return {key: _("Unclaimed open demands") if key == UNCLAIMED else names.get(key, key) for key in keys}
     return {key: key for key in keys}
+
+
+def _percent(value: str | None) -> str:
+    return f"{Decimal(value) * 100:.1f}%" if value is not None else "—"
+
+
+def _loan_figures(row: dict) -> dict:
+    """A loan statistics row as the page shows it: shares as percents, the rate as written."""
+    row["pure_credit_percent"] = _percent(row["pure_credit_share"])
+    row["overdue_percent"] = _percent(row["overdue_rate"])
+    row["rate_shown"] = f"{Decimal(row['average_rate']):.2f}%" if row["average_rate"] is not None else "—"
+    return row
 
 
 def _totals(rows: list[dict], fields: list[str]) -> dict:
@@ -55,7 +68,12 @@ def dashboard(request):
     user = request.user
     lending = lending_rows(user=user, group_by=group_by, date_from=date_from, date_to=date_to)
     matching = matching_rows(user=user, group_by=group_by, date_from=date_from, date_to=date_to)
-    labels = _key_labels(group_by, sorted({row["key"] for row in lending} | {row["key"] for row in matching}))
+    loans, loan_total = loan_statistics(user=user, group_by=group_by, date_from=date_from, date_to=date_to)
+    keys = {row["key"] for row in lending} | {row["key"] for row in matching} | {row["key"] for row in loans}
+    labels = _key_labels(group_by, sorted(keys))
+    for row in loans:
+        row["label"] = labels.get(row["key"], row["key"])
+        _loan_figures(row)
     for row in [*lending, *matching]:
         row["label"] = labels.get(row["key"], row["key"])
         rate = row.get("approval_rate", row.get("conversion_rate"))
@@ -95,9 +113,26 @@ def dashboard(request):
             [("intents", _("Intents")), ("contacted", _("Contacted")), ("signed", _("Signed"))],
             [row["label"] for row in matching],
         ),
+        "loans": loans,
+        "loan_total": _loan_figures(loan_total),
+        "balance_chart": bar_chart(
+            loans,
+            [("balance", _("Outstanding balance (10,000 yuan)")), ("overdue_balance", _("Overdue (10,000 yuan)"))],
+            [row["label"] for row in loans],
+            scale=10000,
+        ),
+        "loan_count_chart": bar_chart(
+            loans,
+            [
+                ("loans", _("Loans disbursed")),
+                ("first_loan_enterprises", _("First-loan enterprises")),
+                ("renewals", _("Renewals without repayment")),
+            ],
+            [row["label"] for row in loans],
+        ),
         "exports": [
             {"kind": kind, "format": file_format, "query": f"{export_query}&file_format={file_format}"}
-            for kind in ("lending", "matching")
+            for kind in ("lending", "matching", "loans")
             for file_format in ("csv", "xlsx")
         ],
     }

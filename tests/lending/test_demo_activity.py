@@ -25,3 +25,22 @@ def test_the_demo_activity_spreads_over_cities_months_and_outcomes(settings):
     months = {moment.strftime("%Y-%m") for moment in applications.values_list("submitted_at", flat=True)}
     assert len(months) >= 4
     assert LendingByRegion.objects.count() >= 8  # the statistics were rebuilt
+
+
+def test_the_demo_activity_reports_its_loans_month_by_month(settings):
+    from lending.models import Loan, LoanCounters, LoanReport
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=None)
+    call_command("load_demo_lending", stdout=None)
+
+    call_command("load_demo_activity", "--per-city", "2")
+
+    assert Loan.objects.count() == Application.objects.filter(status="disbursed").count() > 0
+    statuses = set(LoanReport.objects.values_list("status", flat=True))
+    assert {"active", "overdue", "settled", "renewed"} <= statuses
+    renewed = LoanReport.objects.get(status="renewed")
+    assert renewed.renewal_loan.renewal and renewed.renewal_loan.enterprise_id == renewed.loan.enterprise_id
+    assert LoanReport.objects.values("month").distinct().count() >= 6
+    assert LoanCounters.objects.filter(reported_loans__gt=0).exists()
+    assert LoanCounters.objects.filter(first_loan_enterprises__gt=0).exists()

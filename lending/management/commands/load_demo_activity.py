@@ -4,7 +4,9 @@ that went every way an application goes — accepted, approved, signed, disburse
 and pure credit loans among them), rejected with a reason, withdrawn, or still waiting — spread
 over the past twelve months, so that every chart and tile of the regulators' dashboard says
 something. The steps go through the services (audited, with their notices and matches); their
-times are then set back to the day each happened, and the statistics rebuilt."""
+times are then set back to the day each happened. Every loan is then reported month by month
+since its disbursement, as its bank would (some fall overdue, some are settled early, one is
+renewed without repayment into a new loan), and the statistics rebuilt."""
 
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ from hub.models import Signer, User
 from hub.services.consent import authorization_grant
 from hub.services.organizations import enterprise_register
 from hub.services.verification import enterprise_verify, person_pseudonym
-from lending.models import Application, ApplicationTransition, LoanProduct, Match
+from lending.loan_counters import month_start
+from lending.models import Application, ApplicationTransition, Loan, LoanProduct, Match
 from lending.services.applications import application_submit, application_transition
+from lending.services.loans import json_rows, loan_reports_submit
 
 PASSWORD = "Xyd-demo-2026"
 CITIES = ["410100", "410200", "410300", "410400", "410500", "410700", "410800", "411000", "411300", "411700"]
@@ -63,8 +67,105 @@ class Command(BaseCommand):
                     for _ in range(rng.choice((1, 1, 2, 3))):
                         self._application(admin, rng.choice(products), officers, rng)
                         count += 1
+        renewed = self._renewal(officers)
+        reports = self._monthly_reports(officers, renewed, rng)
         call_command("rebuild_lending_stats", stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"Demo activity: {count} applications over the past year."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo activity: {count} applications over the past year, {reports} loan reports.")
+        )
+
+    @staticmethod
+    def _renewal(officers: dict) -> dict[int, Loan]:
+        """The oldest loan is renewed without repayment: its enterprise applies again, the
+        bank approves a renewal loan and disburses it; the old loan's report names it."""
+        old = Loan.objects.select_related("application").order_by("disbursed_on", "pk").first()
+        if old is None:
+            return {}
+        admin = old.enterprise.members.order_by("pk").first()
+        officer = officers[old.bank_id]
+        application = application_submit(
+            actor=admin,
+            product_id=old.application.product_id,
+            amount=old.application.amount,
+            term_months=old.term_months,
+            purpose="无还本续贷",
+        )
+        today = timezone.localdate()
+        for action, details in [
+            ("accept", {}),
+            (
+                "approve",
+                {
+                    "amount": old.amount,
+                    "rate": old.rate,
+                    "term_months": old.term_months,
+                    "guarantee": old.guarantee,
+                    "pure_credit": old.pure_credit,
+                    "renewal": True,
+                },
+            ),
+            ("sign", {"contract_no": f"HT-DEMO-{application.pk:05d}", "amount": old.amount, "signed_on": today}),
+            ("disburse", {"amount": old.amount, "disbursed_on": today}),
+        ]:
+            application_transition(actor=officer, application_id=application.pk, action=action, **details)
+        # Renewed a month before today: the old loan's last report carries it over.
+        renewed_on = month_start(today) - timedelta(days=20)
+        Application.objects.filter(pk=application.pk).update(disbursed_on=renewed_on)
+        renewal = Loan.objects.get(application=application)
+        Loan.objects.filter(pk=renewal.pk).update(
+            disbursed_on=renewed_on, matures_on=renewed_on + (renewal.matures_on - renewal.disbursed_on)
+        )
+        return {old.pk: Loan.objects.get(application=application)}
+
+    @staticmethod
+    def _monthly_reports(officers: dict, renewed: dict[int, Loan], rng: random.Random) -> int:
+        """Each loan's months from its disbursement to last month: the principal repaid in
+        equal parts, interest at its rate; one loan in eight falls overdue and stays so, one in
+        eight is settled early; one is renewed (see :meth:`_renewal`)."""
+        last_month = month_start(month_start(timezone.localdate()) - timedelta(days=1))
+        written = 0
+        for bank_id, officer in officers.items():
+            rows = []
+            for index, loan in enumerate(Loan.objects.filter(bank_id=bank_id).order_by("pk")):
+                renewal = renewed.get(loan.pk)
+                renewed_in = month_start(renewal.disbursed_on) if renewal else None
+                fate = None if renewed_in else index % 8  # the renewed loan runs until its renewal
+                falls_overdue_after = rng.randint(1, 3) if fate == 3 else None
+                settles_after = rng.randint(2, 6) if fate == 5 else None
+                balance, installment = loan.amount, (loan.amount / loan.term_months).quantize(Decimal("0.01"))
+                month, number = month_start(loan.disbursed_on), 0
+                while month <= last_month:
+                    number += 1
+                    interest = (balance * loan.rate / 1200).quantize(Decimal("0.01"))
+                    row = {"loan": loan.pk, "month": month.strftime("%Y-%m"), "interest_repaid": str(interest)}
+                    if renewed_in is not None and month >= renewed_in:
+                        rows.append({**row, "balance": "0", "status": "renewed", "renewal_loan": renewal.pk})
+                        break
+                    if (settles_after and number >= settles_after) or (number >= loan.term_months and not renewed_in):
+                        rows.append({**row, "balance": "0", "principal_repaid": str(balance), "status": "settled"})
+                        break
+                    if falls_overdue_after and number > falls_overdue_after:
+                        days = (number - falls_overdue_after) * 30
+                        rows.append(
+                            {
+                                **row,
+                                "balance": str(balance),
+                                "interest_repaid": "0",
+                                "overdue_days": days,
+                                "status": "overdue",
+                            }
+                        )
+                    else:
+                        repaid = min(installment, balance)
+                        balance -= repaid
+                        rows.append(
+                            {**row, "balance": str(balance), "principal_repaid": str(repaid), "status": "active"}
+                        )
+                    month = month_start(month + timedelta(days=32))
+            for start in range(0, len(rows), 1000):
+                loan_reports_submit(actor=officer, rows=json_rows(rows[start : start + 1000]), source="demo")
+            written += len(rows)
+        return written
 
     @staticmethod
     def _verified_enterprise(city: str, number: int, rng: random.Random, operator: User) -> User:
@@ -181,6 +282,12 @@ class Command(BaseCommand):
             signed_on=moved(application.signed_at, 3).date() if application.signed_at else None,
             disbursed_on=moved(application.disbursed_at, 4).date() if application.disbursed_at else None,
         )
+        if application.disbursed_at:  # the loan began that day
+            disbursed_on = moved(application.disbursed_at, 4).date()
+            loan = Loan.objects.get(application=application)
+            Loan.objects.filter(pk=loan.pk).update(
+                disbursed_on=disbursed_on, matures_on=disbursed_on + (loan.matures_on - loan.disbursed_on)
+            )
         match = Match.objects.filter(application=application).first()
         if match is not None:
             Match.objects.filter(pk=match.pk).update(

@@ -26,7 +26,7 @@ def test_the_dashboard_shows_the_numbers_and_charts_of_the_region(logged_in, reg
     assert '<td class="num" data-col="disbursed">1</td>' in row
     assert 'data-col="disbursed_amount">600,000.00</td>' in row
     assert 'data-testid="total-disbursed-amount">600,000.00<' in html
-    assert html.count("<svg") == 3 and '<rect class="bar s0"' in html
+    assert html.count("<svg") == 5 and '<rect class="bar s0"' in html
     assert 'data-testid="overdue-applications">0<' in html
 
 
