@@ -11,7 +11,9 @@ import ipaddress
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from hub.celery import app as celery_app
@@ -88,6 +90,15 @@ def _simulators_on_loopback_allowed(settings):
     only when allowed explicitly: the tests allow it as `make run` does
     (HUB_OUTBOUND_ALLOWED_NETWORKS); the tests of the refusals take it away."""
     settings.HUB_OUTBOUND_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the hub's default language, whatever an earlier one activated
+    (a language left active made the schema snapshot read its labels in English)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
