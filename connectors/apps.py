@@ -6,6 +6,9 @@ class ConnectorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # The credit report's system check: no start without its font.
+        import connectors.report_pdf  # noqa: F401
+
         # A pull whose worker died is queued again by the hub's reaper.
         from connectors.models import CreditPull
         from connectors.models.pulls import PullStatus

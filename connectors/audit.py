@@ -8,14 +8,61 @@ from hub.audit import append_event
 from hub.models import AuditEvent, User
 
 
-def credit_pull_started(*, pull, authorization, actor: User) -> AuditEvent:
+def credit_pull_started(*, pull, purpose: str, actor: User) -> AuditEvent:
+    """A bank's pull under its authorization, or the enterprise's own (purpose ``self``, no
+    authorization): both are reads of its credit data, in its access log."""
     return append_event(
         action="credit_pull.started",
         actor=actor,
         organization_id=pull.enterprise_id,
         object_type="credit_pull",
         object_id=pull.pk,
-        data={"categories": list(pull.categories), "authorization": authorization.pk, "purpose": authorization.purpose},
+        data={"categories": list(pull.categories), "authorization": pull.authorization_id, "purpose": purpose},
+    )
+
+
+def credit_report_requested(*, report, actor: User) -> AuditEvent:
+    return append_event(
+        action="credit_report.requested",
+        actor=actor,
+        organization_id=report.enterprise_id,
+        object_type="credit_report",
+        object_id=report.public_id,
+        data={"pull": report.pull_id},
+    )
+
+
+def credit_report_issued(*, report, actor: User, categories: list[str]) -> AuditEvent:
+    """The report read the enterprise's records into a document: a read of its credit data."""
+    return append_event(
+        action="credit_report.issued",
+        actor=actor,
+        organization_id=report.enterprise_id,
+        object_type="credit_report",
+        object_id=report.public_id,
+        data={"categories": categories, "purpose": "self", "content_sha256": report.content_sha256},
+    )
+
+
+def credit_report_failed(*, report, actor: User) -> AuditEvent:
+    return append_event(
+        action="credit_report.failed",
+        actor=actor,
+        organization_id=report.enterprise_id,
+        object_type="credit_report",
+        object_id=report.public_id,
+        data={"error": report.error},
+    )
+
+
+def credit_report_withdrawn(*, report, actor: User) -> AuditEvent:
+    return append_event(
+        action="credit_report.withdrawn",
+        actor=actor,
+        organization_id=report.enterprise_id,
+        object_type="credit_report",
+        object_id=report.public_id,
+        data={},
     )
 
 

@@ -2,12 +2,18 @@
 
 from django.urls import path
 
-from connectors import dispute_views, identity_views, views
+from connectors import dispute_views, identity_views, report_views, views
 
 urlpatterns = [
     path("pulls/", views.pulls, name="pulls"),
     path("pulls/<int:pull_id>/", views.pull_detail, name="pull"),
     path("enterprises/<str:uscc>/profile/", views.enterprise_profile, name="enterprise-profile"),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/<str:report_id>/pdf/", report_views.report_pdf, name="report-pdf"),
+    path("reports/<str:report_id>/jws/", report_views.report_jws, name="report-jws"),
+    path("reports/<str:report_id>/withdraw/", report_views.report_withdraw, name="report-withdraw"),
+    # Public: anyone holding a report checks it here, without an account.
+    path("verify/report/<str:report_id>/", report_views.report_verification, name="report-verification"),
     path(
         "verification/legal-representative/",
         identity_views.legal_representative_check,

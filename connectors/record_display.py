@@ -101,3 +101,50 @@ def _display(category: str, field: str, kind: str, value) -> str:
     if labels and value in labels:
         return str(labels[value])
     return str(value)
+
+
+# --- the summary ---------------------------------------------------------------------------------
+
+SUMMARY_LABELS = {
+    "tax_paid_last_12_months": _("Tax paid in the last 12 months (yuan)"),
+    "latest_tax_grade": _("Latest tax credit grade"),
+    "latest_insured_headcount": _("Insured headcount (latest)"),
+    "latest_depositor_headcount": _("Housing fund depositors (latest)"),
+    "has_arrears": _("Arrears of tax, social insurance or housing fund"),
+    "penalties_last_3_years": _("Administrative penalties in the last 3 years"),
+    "unrepaired_penalties": _("Penalties not yet repaired"),
+    "dishonest_listed_now": _("Listed as a dishonest debtor now"),
+    "valid_licenses": _("Valid licences"),
+    "honors": _("Honours"),
+    "latest_rating": _("Latest public credit rating"),
+}
+SEVERITY_LABELS = {
+    "minor": _("minor"),
+    "ordinary": _("ordinary"),
+    "serious": _("serious"),
+}
+
+
+BASIS_LABELS = {
+    "records": _("From records"),
+    "none_reported": _("No records reported"),
+    "not_fetched": _("Not fetched"),
+}
+
+
+def summary_value(key: str, value, basis: str = "records") -> str:
+    """A summary indicator written for people (a page, the credit report). No value means
+    nothing was fetched, or nothing reported where the basis says a platform answered."""
+    if value is None:
+        return str(_("Not fetched") if basis == "not_fetched" else _("None reported"))
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if key == "penalties_last_3_years" and isinstance(value, dict):
+        return " · ".join(f"{SEVERITY_LABELS.get(severity, severity)} {count}" for severity, count in value.items())
+    if key == "latest_rating" and isinstance(value, dict):
+        return str(_("%(grade)s (score %(score)s, evaluated on %(date)s)")) % {
+            "grade": value.get("grade"),
+            "score": value.get("score"),
+            "date": value.get("evaluated_on"),
+        }
+    return str(value)

@@ -10,6 +10,7 @@ from connectors.services.connectors import connector_check_health
 from connectors.services.disputes import dispute_forward, disputes_track
 from connectors.services.notices import credit_repair_notices_send
 from connectors.services.pulls import credit_pull_run
+from connectors.services.reports import credit_report_issue
 from connectors.services.retention import retention_purge
 from hub.services.jobs import JobBusy
 
@@ -64,3 +65,8 @@ def forward_dispute(self, dispute_id: int) -> str:
 @shared_task(name="connectors.track_disputes")
 def track_disputes() -> dict:
     return disputes_track()
+
+
+@shared_task(name="connectors.issue_credit_report_of_pull")
+def issue_credit_report_of_pull(pull_id: int) -> str:
+    return credit_report_issue(pull_id=pull_id)

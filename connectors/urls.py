@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connectors import apis, dispute_apis, identity_apis
+from connectors import apis, dispute_apis, identity_apis, report_apis
 
 urlpatterns = [
     path("connectors/", apis.ConnectorListCreateApi.as_view(), name="api-connectors"),
@@ -9,6 +9,15 @@ urlpatterns = [
     path("connectors/<int:connector_id>/suspend/", apis.ConnectorSuspendApi.as_view(), name="api-connector-suspend"),
     path("credit-pulls/", apis.CreditPullListCreateApi.as_view(), name="api-credit-pulls"),
     path("credit-pulls/<int:pull_id>/", apis.CreditPullDetailApi.as_view(), name="api-credit-pull"),
+    path("credit-reports/", report_apis.CreditReportListCreateApi.as_view(), name="api-credit-reports"),
+    path("credit-reports/<str:report_id>/", report_apis.CreditReportDetailApi.as_view(), name="api-credit-report"),
+    path("credit-reports/<str:report_id>/pdf/", report_apis.CreditReportPdfApi.as_view(), name="api-credit-report-pdf"),
+    path("credit-reports/<str:report_id>/jws/", report_apis.CreditReportJwsApi.as_view(), name="api-credit-report-jws"),
+    path(
+        "credit-reports/<str:report_id>/withdraw/",
+        report_apis.CreditReportWithdrawApi.as_view(),
+        name="api-credit-report-withdraw",
+    ),
     path(
         "enterprises/<str:uscc>/verification/legal-representative/",
         identity_apis.LegalRepresentativeCheckApi.as_view(),

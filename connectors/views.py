@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connectors import record_display
@@ -85,58 +84,16 @@ def pull_detail(request, pull_id: int):
 
 # --- credit profile -----------------------------------------------------------------------------------
 
-SUMMARY_LABELS = {
-    "tax_paid_last_12_months": gettext_lazy("Tax paid in the last 12 months (yuan)"),
-    "latest_tax_grade": gettext_lazy("Latest tax credit grade"),
-    "latest_insured_headcount": gettext_lazy("Insured headcount (latest)"),
-    "latest_depositor_headcount": gettext_lazy("Housing fund depositors (latest)"),
-    "has_arrears": gettext_lazy("Arrears of tax, social insurance or housing fund"),
-    "penalties_last_3_years": gettext_lazy("Administrative penalties in the last 3 years"),
-    "unrepaired_penalties": gettext_lazy("Penalties not yet repaired"),
-    "dishonest_listed_now": gettext_lazy("Listed as a dishonest debtor now"),
-    "valid_licenses": gettext_lazy("Valid licences"),
-    "honors": gettext_lazy("Honours"),
-    "latest_rating": gettext_lazy("Latest public credit rating"),
-}
-SEVERITY_LABELS = {
-    "minor": gettext_lazy("minor"),
-    "ordinary": gettext_lazy("ordinary"),
-    "serious": gettext_lazy("serious"),
-}
-
-
-BASIS_LABELS = {
-    "records": gettext_lazy("From records"),
-    "none_reported": gettext_lazy("No records reported"),
-    "not_fetched": gettext_lazy("Not fetched"),
-}
-
-
-def _summary_value(key: str, value, basis: str = "records") -> str:
-    if value is None:
-        return _("Not fetched") if basis == "not_fetched" else _("None reported")
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if key == "penalties_last_3_years" and isinstance(value, dict):
-        return " · ".join(f"{SEVERITY_LABELS.get(severity, severity)} {count}" for severity, count in value.items())
-    if key == "latest_rating" and isinstance(value, dict):
-        return _("%(grade)s (score %(score)s, evaluated on %(date)s)") % {
-            "grade": value.get("grade"),
-            "score": value.get("score"),
-            "date": value.get("evaluated_on"),
-        }
-    return str(value)
-
 
 def _profile_context(profile: dict) -> dict:
     bases = profile["summary"].get("basis", {})
     summary = [
         {
             "key": key,
-            "label": SUMMARY_LABELS.get(key, key),
-            "value": _summary_value(key, value, bases.get(key, "records")),
+            "label": record_display.SUMMARY_LABELS.get(key, key),
+            "value": record_display.summary_value(key, value, bases.get(key, "records")),
             "basis": bases.get(key, "records"),
-            "basis_label": BASIS_LABELS.get(bases.get(key, "records"), ""),
+            "basis_label": record_display.BASIS_LABELS.get(bases.get(key, "records"), ""),
         }
         for key, value in profile["summary"].items()
         if key != "basis"

@@ -449,6 +449,7 @@ def authorization_expired(*, authorization) -> AuditEvent:
     return _authorization_event("authorization.expired", authorization, None)
 
 
-# Reads of credit data (recorded by connectors/audit.py), and the retention purges that delete what
-# was read, with their receipts: what the enterprise's access log shows.
-CREDIT_DATA_ACTIONS = ("credit_pull.started", "credit_profile.read", "credit_records.deleted")
+# Reads of credit data (recorded by connectors/audit.py), the enterprise's own credit reports,
+# and the retention purges that delete what was read, with their receipts: what the
+# enterprise's access log shows.
+CREDIT_DATA_ACTIONS = ("credit_pull.started", "credit_profile.read", "credit_report.issued", "credit_records.deleted")

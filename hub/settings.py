@@ -385,6 +385,10 @@ HUB_WEBHOOK_RETRY_CAP_SECONDS = float(env_int("HUB_WEBHOOK_RETRY_CAP_MS", 6 * 36
 HUB_WEBHOOK_LEASE_SECONDS = env_int("HUB_WEBHOOK_LEASE_SECONDS", 30, minimum=3)
 HUB_WEBHOOK_ROTATION_OVERLAP = timedelta(hours=env_int("HUB_WEBHOOK_ROTATION_OVERLAP_HOURS", 24, minimum=0))
 HUB_FILE_DROP_ROOT = Path(env_str("HUB_FILE_DROP_ROOT", str(VAR_DIR / "file_drop")))
+# The TrueType font (or collection, its first face) embedded, subset, in enterprises' credit
+# reports: it must hold the CJK glyphs. Debian's fonts-wqy-microhei, which scripts/test.sh,
+# scripts/run.sh and deploy/ install; a missing file fails the system check and refuses reports.
+HUB_REPORT_FONT = Path(env_str("HUB_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 
 # Lending: working days a bank has to accept or reject an application, and days to record
 # first contact with an enterprise of a match (from an event or a whitelist).

@@ -12,6 +12,19 @@ unset DATABASE_URL REDIS_URL
 SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"
 E_LICENSE_PORT="${E_LICENSE_PORT:-8200}"
 
+# The CJK font the enterprises' credit reports embed (HUB_REPORT_FONT): a system package,
+# installed here as the tests install Chromium; the hub refuses to start without it.
+if [ ! -f "${HUB_REPORT_FONT:-/usr/share/fonts/truetype/wqy/wqy-microhei.ttc}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing fonts-wqy-microhei for the credit reports…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null
+  else
+    echo "The credit reports need a CJK TrueType font: install fonts-wqy-microhei (or set HUB_REPORT_FONT)." >&2
+    exit 1
+  fi
+fi
+
 echo "Preparing the database under var/ …"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo

@@ -8,9 +8,11 @@ set -euo pipefail
 source "$(dirname "$0")/venv.sh" test
 
 # System packages the tests use: Chromium for the browser tests (a test tool's own browser
-# download cannot work on offline machines) and nginx to syntax-check deploy/nginx.
+# download cannot work on offline machines), nginx to syntax-check deploy/nginx, and the CJK
+# font the credit reports embed (HUB_REPORT_FONT).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
+[ -f "${HUB_REPORT_FONT:-/usr/share/fonts/truetype/wqy/wqy-microhei.ttc}" ] || missing+=(fonts-wqy-microhei)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

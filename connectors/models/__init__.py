@@ -1,9 +1,11 @@
-"""Connectors, credit pulls with their sources, credit records (encrypted), disputes of records."""
+"""Connectors, credit pulls with their sources, credit records (encrypted), disputes of records,
+the enterprises' own credit reports."""
 
 from connectors.models.connectors import Connector
 from connectors.models.disputes import Dispute, DisputeEvidence
 from connectors.models.pulls import CreditPull, PullSource
 from connectors.models.records import CreditRecord
+from connectors.models.reports import CreditReport
 from connectors.models.retention import CategoryLookback, CreditRecordHold, RecordDeletion, RetentionPolicy
 
 __all__ = [
@@ -14,6 +16,7 @@ __all__ = [
     "CreditRecordHold",
     "Dispute",
     "DisputeEvidence",
+    "CreditReport",
     "PullSource",
     "RecordDeletion",
     "RetentionPolicy",

@@ -22,15 +22,21 @@ FINISHED = (PullStatus.SUCCEEDED, PullStatus.PARTIAL, PullStatus.FAILED, PullSta
 
 class CreditPull(LeasedJob):
     """A bank's request to fetch an enterprise's credit records from every connector that
-    covers it: one row for the job, one :class:`PullSource` per connector.
+    covers it: one row for the job, one :class:`PullSource` per connector. An enterprise's
+    own pull (for its credit report, purpose ``self``) names no bank and no authorization:
+    its people asked, for every category, and only its verification must hold.
 
     A run holds a lease (``lease_until``) so that a re-delivered task does not run the pull
     twice at once; a run whose worker died simply lets the lease lapse, and the next delivery
     resumes from what the sources recorded."""
 
-    bank = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="credit_pulls")
+    bank = models.ForeignKey(
+        "hub.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_pulls"
+    )
     enterprise = models.ForeignKey("hub.Organization", on_delete=models.PROTECT, related_name="+")
-    authorization = models.ForeignKey("hub.Authorization", on_delete=models.PROTECT, related_name="credit_pulls")
+    authorization = models.ForeignKey(
+        "hub.Authorization", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_pulls"
+    )
     categories = models.JSONField()
     # category → the earliest day asked for and stored (the retention policy's look-back,
     # fixed when the pull starts); a category not named is not bounded.
@@ -41,9 +47,22 @@ class CreditPull(LeasedJob):
 
     class Meta:
         indexes = [models.Index(fields=["bank", "-id"], name="credit_pull_bank_recent")]
+        constraints = [
+            # A bank's pull rests on an authorization; the enterprise's own has neither.
+            models.CheckConstraint(
+                condition=models.Q(bank__isnull=False, authorization__isnull=False)
+                | models.Q(bank__isnull=True, authorization__isnull=True),
+                name="credit_pull_bank_or_own",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"pull #{self.pk} {self.status}"
+
+    @property
+    def is_own(self) -> bool:
+        """The enterprise's own pull (purpose ``self``), not a bank's."""
+        return self.authorization_id is None
 
 
 class PullSource(models.Model):

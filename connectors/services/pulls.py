@@ -37,7 +37,8 @@ from connectors.services.records import partition_records, records_store
 from connectors.services.retention import lookback_bounds, pull_frequency_check
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, InvalidInput
-from hub.models import Authorization, User, Verification
+from hub.models import Authorization, Organization, User, Verification
+from hub.models.authorizations import SELF_PURPOSE
 from hub.selectors.consent import authorizations_in_force
 from hub.selectors.verification import enterprise_holder, is_verified, refuse_credit_read
 from hub.services.events import event_record
@@ -107,25 +108,55 @@ def credit_pull_start(*, actor: User, enterprise_uscc: str, categories: list[str
         since=since,
         requested_by=actor,
     )
+    _sources_create(pull)
+    audit.credit_pull_started(pull=pull, purpose=authorization.purpose, actor=actor)
+    _queue(pull)
+    return pull
+
+
+@transaction.atomic
+def own_credit_pull_start(*, actor: User, enterprise: Organization) -> CreditPull:
+    """An enterprise pulls its own records (purpose ``self``, 自查), every category, for its
+    credit report. No bank and no authorization: it reads itself. The caller has checked that
+    the actor signs for a verified ``enterprise``; the read is audited in its chain, so its
+    access log shows it as its own."""
+    pull = CreditPull.objects.create(
+        bank=None, enterprise=enterprise, authorization=None, categories=list(ALL_CATEGORIES), requested_by=actor
+    )
+    _sources_create(pull)
+    audit.credit_pull_started(pull=pull, purpose=SELF_PURPOSE, actor=actor)
+    _queue(pull)
+    return pull
+
+
+def _sources_create(pull: CreditPull) -> None:
+    """A source per active connector covering the enterprise and a requested category; a
+    pull that no connector covers fails at once."""
+    region_code = pull.enterprise.region_code
     covering = [
         connector
         for connector in Connector.objects.filter(status=Connector.Status.ACTIVE).order_by("pk")
-        if connector.covers_region(enterprise.region_code) and set(connector.categories) & set(requested)
+        if connector.covers_region(region_code) and set(connector.categories) & set(pull.categories)
     ]
     PullSource.objects.bulk_create(
-        PullSource(pull=pull, connector=connector, categories=[c for c in requested if c in connector.categories])
+        PullSource(pull=pull, connector=connector, categories=[c for c in pull.categories if c in connector.categories])
         for connector in covering
     )
     if not covering:
         pull.status, pull.error, pull.finished_at = PullStatus.FAILED, str(Messages.NO_CONNECTOR), timezone.now()
         pull.save(update_fields=["status", "error", "finished_at"])
         _finished_event(pull)
-    audit.credit_pull_started(pull=pull, authorization=authorization, actor=actor)
-    if covering:
+
+
+def _queue(pull: CreditPull) -> None:
+    if pull.status == PullStatus.QUEUED:
         from connectors.tasks import run_credit_pull
 
         run_credit_pull.delay_on_commit(pull.pk)
-    return pull
+
+
+#: How long the enterprise's own pull tells the platforms it may be answered.
+OWN_PULL_VALIDITY = timedelta(hours=1)
 
 
 # --- running a pull ---------------------------------------------------------------------------------
@@ -155,19 +186,25 @@ def _run_claimed_pull(pull_id: int) -> str:
     pull = CreditPull.objects.select_related("enterprise", "authorization").get(pk=pull_id)
     pending = list(pull.sources.exclude(status__in=FINISHED).select_related("connector", "pull").order_by("pk"))
     authorization = pull.authorization
-    if not _consent_holds(authorization.pk, pull.enterprise_id):
+    if not _consent_holds(pull.authorization_id, pull.enterprise_id):
         # Revocation or suspension takes effect on the next request: no platform is asked.
         for source in pending:
             _finish_source(source, _CONSENT_ENDED)
         return _finish_pull(pull_id)
 
+    if authorization is None:
+        # The enterprise's own pull: the platform is told so (purpose self), under the pull's
+        # own id, valid for as long as a run may take.
+        basis = (f"self-{pull.pk}", SELF_PURPOSE, timezone.now() + OWN_PULL_VALIDITY)
+    else:
+        basis = (str(authorization.pk), authorization.purpose, authorization.expires_at)
     query = RecordQuery(
         request_id=str(uuid.uuid4()),
         uscc=pull.enterprise.code,
         categories=list(pull.categories),
-        authorization_id=str(authorization.pk),
-        purpose=authorization.purpose,
-        expires_at=authorization.expires_at,
+        authorization_id=basis[0],
+        purpose=basis[1],
+        expires_at=basis[2],
         lookback={category: date.fromisoformat(day) for category, day in pull.since.items()},
     )
     # All sources are marked running in one statement before any request goes out: a write
@@ -218,10 +255,17 @@ def _run_source_to_an_end(source: PullSource, enterprise_id: int, query: RecordQ
 _CONSENT_ENDED = _Outcome(PullStatus.REVOKED, f"authorization_ended: {Messages.AUTHORIZATION_ENDED}")
 
 
-def _consent_holds(authorization_id: int, enterprise_id: int, *, lock: bool = False) -> bool:
+def _consent_holds(authorization_id: int | None, enterprise_id: int, *, lock: bool = False) -> bool:
     """Whether the pull's authorization is in force and its enterprise verified, now, in one
     query. With ``lock`` (inside a page's transaction) the authorization row is locked, so a
-    revocation either committed before — and nothing is stored — or waits until the page is."""
+    revocation either committed before — and nothing is stored — or waits until the page is.
+    The enterprise's own pull (no authorization) holds while the enterprise stays verified;
+    its verification row is locked instead, so a suspension waits the same way."""
+    if authorization_id is None:
+        verified = Verification.objects.filter(enterprise_id=enterprise_id, status=Verification.Status.VERIFIED)
+        if lock:
+            return verified.select_for_update(no_key=True).values_list("pk", flat=True).first() is not None
+        return verified.exists()
     holding = Authorization.objects.filter(
         pk=authorization_id,
         status=Authorization.Status.ACTIVE,
@@ -240,7 +284,7 @@ def _run_source(source: PullSource, enterprise_id: int, query: RecordQuery) -> N
     source_query = RecordQuery(
         **{**query.__dict__, "categories": list(source.categories), "since": query.since_for(source.categories)}
     )
-    authorization_id = int(query.authorization_id)
+    authorization_id = source.pull.authorization_id
     cursor, skipped_total = source.cursor or None, source.skipped
     while True:
         # Consent is checked before every page is asked for and again, under a lock, before
@@ -365,11 +409,20 @@ def _finish_pull(pull_id: int) -> str:
         )
         if finished:
             _finished_event(CreditPull.objects.select_related("enterprise").get(pk=pull_id))
-    return CreditPull.objects.values_list("status", flat=True).get(pk=pull_id)
+    status, authorization_id = CreditPull.objects.values_list("status", "authorization_id").get(pk=pull_id)
+    if authorization_id is None:
+        # The enterprise's own pull feeds its credit report, issued once the pull has ended.
+        from connectors.tasks import issue_credit_report_of_pull
+
+        issue_credit_report_of_pull.delay_on_commit(pull_id)
+    return status
 
 
 def _finished_event(pull: CreditPull) -> None:
-    """The bank's webhook event and notice that its pull ended (no record, only counts)."""
+    """The bank's webhook event and notice that its pull ended (no record, only counts); the
+    enterprise's own pull has no bank to tell (its report says how it ended)."""
+    if pull.bank_id is None:
+        return
     event_record(
         type="credit_pull.finished",
         organization_ids=[pull.bank_id],

@@ -125,6 +125,8 @@ class Query:
     categories: tuple[str, ...]  # deduplicated, in the canonical category order
     since: str | None
     cursor: str | None
+    # The consent's purpose as the hub named it (a bank's, or ``self``: the enterprise's own).
+    purpose: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -186,7 +188,8 @@ def parse_query(body: bytes) -> Query:
     cursor = payload.get("cursor")
     if cursor is not None and not isinstance(cursor, str):
         raise QueryError(Errors.CURSOR_TYPE)
-    return Query(uscc, tuple(category for category in ALL_CATEGORIES if category in categories), since, cursor)
+    ordered = tuple(category for category in ALL_CATEGORIES if category in categories)
+    return Query(uscc, ordered, since, cursor, purpose=payload["authorization"]["purpose"])
 
 
 @dataclass(frozen=True)

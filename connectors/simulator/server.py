@@ -100,8 +100,9 @@ class Answer:
 
 
 class SimulatorServer(ThreadingHTTPServer):
-    """One simulated platform. ``requests_served`` counts answers by (path, status) and
-    ``injected`` counts the misbehaviours it chose, for tests and benchmarks."""
+    """One simulated platform. ``requests_served`` counts answers by (path, status),
+    ``injected`` the misbehaviours it chose and ``purposes_asked`` the record queries by
+    the purpose they named, for tests and benchmarks."""
 
     daemon_threads = True
 
@@ -109,6 +110,7 @@ class SimulatorServer(ThreadingHTTPServer):
         self.config = config
         self.requests_served: Counter[tuple[str, int]] = Counter()
         self.injected: Counter[str] = Counter()
+        self.purposes_asked: Counter[str] = Counter()
         self.seen_nonces = SeenNonces()
         self._lock = threading.Lock()
         # Failure injection draws from its own seeded source, so a single-threaded run
@@ -172,6 +174,14 @@ class SimulatorServer(ThreadingHTTPServer):
     def record_injection(self, kind: str) -> None:
         with self._lock:
             self.injected[kind] += 1
+
+    def record_purpose(self, purpose: str) -> None:
+        with self._lock:
+            self.purposes_asked[purpose] += 1
+
+    def purpose_counts(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self.purposes_asked)
 
     def counters(self) -> tuple[Counter[tuple[str, int]], Counter[str]]:
         """Copies of ``requests_served`` and ``injected``, taken together."""
@@ -333,6 +343,7 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
 
     def _records_page(self, query: Query) -> Answer:
         config = self.server.config
+        self.server.record_purpose(query.purpose)
         if not config.knows(query.uscc):
             return Answer(404, {"error": Errors.UNKNOWN_SUBJECT})
         records = holdings(config, query, withdrawn=self.server.withdrawn(time.time()))
@@ -438,6 +449,11 @@ class RunningSimulator(BackgroundServer):
     def injected(self) -> Counter[str]:
         """A copy of the misbehaviours chosen so far: unavailable, rate_limited, malformed, duplicate."""
         return self.server.counters()[1]
+
+    @property
+    def purposes_asked(self) -> Counter[str]:
+        """A copy of the record queries so far, by the purpose they named."""
+        return self.server.purpose_counts()
 
 
 def start_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:

@@ -22,6 +22,7 @@ RESOURCES = {
     "notifications": "api-notifications",
     "connectors": "api-connectors",
     "credit_pulls": "api-credit-pulls",
+    "credit_reports": "api-credit-reports",
     "products": "api-products",
     "recommendations": "api-recommendations",
     "applications": "api-applications",

@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models.verification import Signer
 
+#: The purpose of an enterprise's pull of its own records (自查, for its own credit report).
+#: No authorization carries it: the enterprise needs no consent to read itself, so it is no
+#: choice of :class:`Authorization.Purpose`; platforms see it in the query's authorization.
+SELF_PURPOSE = "self"
+
 
 class Authorization(models.Model):
     """An enterprise's consent (授权) for one bank to read some credit categories, for one

@@ -13,6 +13,7 @@ from hub.categories import category_labels
 from hub.errors import HubError
 from hub.forms import AuthorizationGrantForm
 from hub.models import Authorization
+from hub.models.authorizations import SELF_PURPOSE
 from hub.selectors.access_log import access_log_events, access_log_rows
 from hub.selectors.consent import authorizations_visible_to
 from hub.selectors.notifications import notifications_for
@@ -27,11 +28,12 @@ from hub.web.forms import add_service_error, run_action
 ACCESS_LOG_PAGE_SIZE = 50
 NOTICES_PAGE_SIZE = 50
 
-PURPOSE_LABELS = dict(Authorization.Purpose.choices)
+PURPOSE_LABELS = {**dict(Authorization.Purpose.choices), SELF_PURPOSE: gettext_lazy("Own credit report")}
 ACCESS_LOG_ACTIONS = {
     "credit_pull.started": gettext_lazy("Started a credit pull"),
     "credit_profile.read": gettext_lazy("Read the credit profile"),
     "credit_records.deleted": gettext_lazy("Records deleted at the end of retention"),
+    "credit_report.issued": gettext_lazy("Issued its own credit report"),
 }
 
 
