@@ -24,3 +24,21 @@ class ConnectorsConfig(AppConfig):
                 give_up=credit_pull_give_up,
             )
         )
+
+        # The national uplink: the hub's own facts reach its outbox through hub.facts, and
+        # a batch whose worker died is sent again by the reaper.
+        from connectors.models import UplinkBatch
+        from connectors.national.facts import hub_fact_recorded
+        from connectors.national.uplink import uplink_batch_give_up
+        from hub.facts import register_fact_recorder
+
+        register_fact_recorder(hub_fact_recorded)
+        register_leased_job_kind(
+            LeasedJobKind(
+                model=UplinkBatch,
+                task="connectors.tasks.send_national_batch",
+                queued=UplinkBatch.Status.QUEUED,
+                running=UplinkBatch.Status.RUNNING,
+                give_up=uplink_batch_give_up,
+            )
+        )

@@ -187,3 +187,21 @@ def dispute_record_corrected(*, dispute) -> AuditEvent:
 
 def dispute_overdue(*, dispute) -> AuditEvent:
     return _dispute_event("dispute.overdue", dispute=dispute, actor=None, data={"due_on": dispute.due_on.isoformat()})
+
+
+def national_link_changed(*, actor: User, action: str) -> AuditEvent:
+    """The operator paused or resumed the national link."""
+    return append_event(
+        action=f"national_link.{action}", actor=actor, organization_id=None, object_type="national_link", object_id=1
+    )
+
+
+def uplink_fact_requeued(*, actor: User, fact) -> AuditEvent:
+    return append_event(
+        action="uplink_fact.requeued",
+        actor=actor,
+        organization_id=None,
+        object_type="uplink_fact",
+        object_id=fact.pk,
+        data={"type": fact.fact_type, "reason_code": fact.reason_code},
+    )

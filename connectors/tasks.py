@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from connectors.base import ConnectorError
 from connectors.models import Connector
+from connectors.national.downlink import national_demands_pull
+from connectors.national.facts import uplink_enabled
+from connectors.national.reconciliation import national_reconcile
+from connectors.national.uplink import uplink_batch_run, uplink_drain
 from connectors.services.connectors import connector_check_health
 from connectors.services.disputes import dispute_forward, disputes_track
 from connectors.services.notices import credit_repair_notices_send
@@ -70,3 +77,32 @@ def track_disputes() -> dict:
 @shared_task(name="connectors.issue_credit_report_of_pull")
 def issue_credit_report_of_pull(pull_id: int) -> str:
     return credit_report_issue(pull_id=pull_id)
+
+
+# --- the national link (docs/national-uplink.md) ------------------------------------------------
+
+
+@shared_task(name="connectors.send_national_uplink")
+def send_national_uplink() -> int:
+    return uplink_drain()
+
+
+@shared_task(name="connectors.send_national_batch")
+def send_national_batch(batch_id: int) -> str:
+    """A batch queued again by the reaper (its run died): send it, then go on with the rest."""
+    outcome = uplink_batch_run(batch_id)
+    if outcome == "acknowledged":
+        uplink_drain()
+    return outcome
+
+
+@shared_task(name="connectors.pull_national_demands")
+def pull_national_demands() -> int:
+    return national_demands_pull()
+
+
+@shared_task(name="connectors.reconcile_national_yesterday")
+def reconcile_national_yesterday() -> int:
+    if not uplink_enabled():
+        return 0
+    return len(national_reconcile(day=timezone.localdate() - timedelta(days=1)).differences)

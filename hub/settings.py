@@ -390,6 +390,51 @@ HUB_FILE_DROP_ROOT = Path(env_str("HUB_FILE_DROP_ROOT", str(VAR_DIR / "file_drop
 # scripts/run.sh and deploy/ install; a missing file fails the system check and refuses reports.
 HUB_REPORT_FONT = Path(env_str("HUB_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 
+# The link with the national platform (docs/national-uplink.md): off unless HUB_NATIONAL_URL is
+# set; then the hub records facts in its outbox and sends them up, and takes the province's
+# demands down. The national platform issues the key id and secret (HMAC-SHA256, as CDP/1).
+HUB_NATIONAL_URL = env_str("HUB_NATIONAL_URL", "").rstrip("/")
+HUB_NATIONAL_KEY_ID = env_str("HUB_NATIONAL_KEY_ID", "")
+HUB_NATIONAL_SECRET = env_str("HUB_NATIONAL_SECRET", "")
+HUB_NATIONAL_REGION_CODE = env_str("HUB_NATIONAL_REGION_CODE", "")
+if HUB_NATIONAL_URL:
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", HUB_NATIONAL_URL):
+        raise ImproperlyConfigured(f"HUB_NATIONAL_URL must be an http(s) URL, got {HUB_NATIONAL_URL!r}.")
+    for _name in ("HUB_NATIONAL_KEY_ID", "HUB_NATIONAL_SECRET"):
+        if not os.environ.get(_name):
+            raise ImproperlyConfigured(f"{_name} is required with HUB_NATIONAL_URL.")
+    if not re.fullmatch(r"\d{2}0000", HUB_NATIONAL_REGION_CODE):
+        raise ImproperlyConfigured(
+            f"HUB_NATIONAL_REGION_CODE must be the province's six-digit code (410000) with HUB_NATIONAL_URL, "
+            f"got {HUB_NATIONAL_REGION_CODE!r}."
+        )
+HUB_NATIONAL_BATCH_SIZE = env_int("HUB_NATIONAL_BATCH_SIZE", 500, minimum=1)
+if HUB_NATIONAL_BATCH_SIZE > 10_000:
+    raise ImproperlyConfigured(f"HUB_NATIONAL_BATCH_SIZE must be at most 10000, got {HUB_NATIONAL_BATCH_SIZE}.")
+HUB_NATIONAL_SEND_SECONDS = env_int("HUB_NATIONAL_SEND_SECONDS", 10, minimum=1)
+HUB_NATIONAL_LEASE_SECONDS = env_int("HUB_NATIONAL_LEASE_SECONDS", 30, minimum=3)
+HUB_NATIONAL_RETRY_CAP_SECONDS = env_int("HUB_NATIONAL_RETRY_CAP_SECONDS", 300, minimum=1)
+HUB_NATIONAL_WHITELIST_ENTRIES = env_bool("HUB_NATIONAL_WHITELIST_ENTRIES", False)
+HUB_NATIONAL_DOWNLINK = env_bool("HUB_NATIONAL_DOWNLINK", True)
+# The national link's schedule (the tasks do nothing while HUB_NATIONAL_URL is unset).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "send-national-uplink": {
+            "task": "connectors.send_national_uplink",
+            "schedule": timedelta(seconds=HUB_NATIONAL_SEND_SECONDS),
+        },
+        "pull-national-demands": {
+            "task": "connectors.pull_national_demands",
+            "schedule": timedelta(seconds=HUB_NATIONAL_SEND_SECONDS),
+        },
+        "reconcile-national": {"task": "connectors.reconcile_national_yesterday", "schedule": timedelta(hours=6)},
+        "record-national-monthly-statistics": {
+            "task": "lending.record_national_monthly_statistics",
+            "schedule": timedelta(hours=6),
+        },
+    }
+)
+
 # Lending: working days a bank has to accept or reject an application, and days to record
 # first contact with an enterprise of a match (from an event or a whitelist).
 LENDING_ACCEPT_WORKING_DAYS = env_int("LENDING_ACCEPT_WORKING_DAYS", 3, minimum=1)

@@ -25,3 +25,9 @@ class LendingConfig(AppConfig):
                 Application.objects.filter(pk=application_id).values_list("decided_at", flat=True).first()
             ),
         )
+
+        # Demands posted on the national platform become open demands here.
+        from connectors.national.downlink import register_demand_receiver
+        from lending.services.national_demands import national_demand_place
+
+        register_demand_receiver(national_demand_place)

@@ -1,8 +1,9 @@
 """Connectors, credit pulls with their sources, credit records (encrypted), disputes of records,
-the enterprises' own credit reports."""
+the enterprises' own credit reports, the national link."""
 
 from connectors.models.connectors import Connector
 from connectors.models.disputes import Dispute, DisputeEvidence
+from connectors.models.national import NationalDemand, NationalLink, UplinkBatch, UplinkFact, UplinkReconciliation
 from connectors.models.pulls import CreditPull, PullSource
 from connectors.models.records import CreditRecord
 from connectors.models.reports import CreditReport
@@ -20,4 +21,9 @@ __all__ = [
     "PullSource",
     "RecordDeletion",
     "RetentionPolicy",
+    "NationalDemand",
+    "NationalLink",
+    "UplinkBatch",
+    "UplinkFact",
+    "UplinkReconciliation",
 ]

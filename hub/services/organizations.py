@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import audit
 from hub.errors import Conflict, Forbidden, InvalidInput
+from hub.facts import ENTERPRISE_REGISTRATION, fact_report
 from hub.identifiers import uscc_errors
 from hub.models import Organization, User, Verification
 
@@ -95,6 +96,7 @@ def enterprise_register(
         field="admin.username",
     )
     audit.enterprise_registered(enterprise=enterprise, admin=admin)
+    fact_report(ENTERPRISE_REGISTRATION, enterprise)
     return enterprise
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.categories import ALL_CATEGORIES
 from hub.crypto import blind_index
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
+from hub.facts import ENTERPRISE_VERIFICATION, fact_report
 from hub.messages import stored_message
 from hub.models import Notification, Organization, Signer, User, Verification, VerificationAttempt
 from hub.selectors.verification import current_signer
@@ -124,6 +125,7 @@ def enterprise_verify(
         actor=decided_by,
     )
     if newly_verified:
+        fact_report(ENTERPRISE_VERIFICATION, verification)
         notification_send(
             organization_id=enterprise.pk,
             kind=Notification.Kind.VERIFICATION,
@@ -154,6 +156,7 @@ def _close_competing_registrations(holder: Verification) -> None:
         )
         verification.save(update_fields=["status", "closed", "reason", "updated_at"])
         audit.registration_closed(verification=verification, holder_id=holder.enterprise_id)
+        fact_report(ENTERPRISE_VERIFICATION, verification)
         notification_send(
             organization_id=verification.enterprise_id,
             kind=Notification.Kind.VERIFICATION,
@@ -254,6 +257,7 @@ def verification_suspend(*, actor: User, enterprise: Organization, reason: str) 
     verification.status, verification.reason = Verification.Status.SUSPENDED, reason.strip()[:500]
     verification.save(update_fields=["status", "reason", "updated_at"])
     audit.verification_status_changed(verification=verification, actor=actor, reason=verification.reason)
+    fact_report(ENTERPRISE_VERIFICATION, verification)
     notification_send(
         organization_id=enterprise.pk,
         kind=Notification.Kind.VERIFICATION,
@@ -274,6 +278,7 @@ def verification_reinstate(*, actor: User, enterprise: Organization) -> Verifica
     verification.status, verification.reason = Verification.Status.VERIFIED, ""
     verification.save(update_fields=["status", "reason", "updated_at"])
     audit.verification_status_changed(verification=verification, actor=actor)
+    fact_report(ENTERPRISE_VERIFICATION, verification)
     return verification
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.national import facts as national_facts
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_covers
 from hub.messages import stored_message
@@ -95,6 +96,7 @@ def _record(
     match_follow_application(application, actor=actor)
     audit.application_changed(application=application, actor=actor, from_status=from_status, data=data)
     _events(application, before)
+    national_facts.application_changed(application, created=before is None)
     if before is not None:
         notification_send(
             organization_id=application.enterprise_id,

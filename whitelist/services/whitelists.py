@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.national import facts as national_facts
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.identifiers import region_code_error, region_covers
 from hub.models import Organization, User
@@ -191,6 +192,7 @@ def whitelist_publish(*, actor: User, whitelist_id: int) -> WhitelistVersion:
             "published_at": version.published_at.isoformat(),
         },
     )
+    national_facts.whitelist_published(version, version.entries.order_by("id").iterator(chunk_size=2000))
     from whitelist.tasks import push_new_entries
 
     push_new_entries.delay_on_commit(version.pk, previous_version_id, actor.pk)
