@@ -24,6 +24,7 @@ from connectors.models import NationalDemand, NationalLink
 from connectors.national import facts
 from connectors.national.client import NationalClient
 from hub.identifiers import region_covers, uscc_errors
+from hub.models import Organization, User
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 50
@@ -46,6 +47,28 @@ class Placement:
 
 
 _receivers: list[Callable[[IncomingDemand], Placement]] = []
+
+NATIONAL_PLATFORM_CODE = "CN-NATIONAL"
+NATIONAL_PLATFORM_NAME = "全国中小企业融资综合信用服务平台"
+NATIONAL_PLATFORM_USERNAME = "national-platform"
+
+
+def national_platform_account() -> User:
+    """The national platform as the hub knows it: a platform organization (under which the
+    operator may also register it as a CDP/1 connector for the categories it serves) and an
+    account that signs nothing in, named on the timeline of the demands it posted."""
+    platform, _ = Organization.objects.get_or_create(
+        kind=Organization.Kind.PLATFORM,
+        code=NATIONAL_PLATFORM_CODE,
+        defaults={"name": NATIONAL_PLATFORM_NAME, "region_code": settings.HUB_NATIONAL_REGION_CODE},
+    )
+    user, created = User.objects.get_or_create(
+        username=NATIONAL_PLATFORM_USERNAME, defaults={"organization": platform, "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
 
 
 def register_demand_receiver(receiver: Callable[[IncomingDemand], Placement]) -> None:

@@ -11,26 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connectors.models import NationalDemand
-from connectors.national.downlink import IncomingDemand, Placement
-from hub.models import Organization, User, Verification
+from connectors.national.downlink import IncomingDemand, Placement, national_platform_account
+from hub.models import Organization, Verification
 from hub.selectors.working_days import add_working_days
 from lending.models import Application
 from lending.models.applications import OPEN_DEMAND
 from lending.services.applications import _is_whitelisted, _record
 
-#: The account the timeline names for a demand the national platform posted.
-NATIONAL_PLATFORM_USERNAME = "national-platform"
 PURPOSE = _("Financing demand posted on the national platform (%(id)s)")
-
-
-def national_platform_user() -> User:
-    user, created = User.objects.get_or_create(
-        username=NATIONAL_PLATFORM_USERNAME, defaults={"is_active": False, "first_name": "全国平台"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 @transaction.atomic
@@ -68,5 +56,5 @@ def national_demand_place(demand: IncomingDemand) -> Placement:
         status=NationalDemand.Status.PLACED,
         application_id=application.pk,
     )
-    _record(application, None, national_platform_user())
+    _record(application, None, national_platform_account())
     return Placement(application_id=application.pk)

@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parents[2]
             ["simulate_e_license", "--port", "0", "--client-secret", "s3cret"],
             "Electronic business licence provider simulator at",
         ),
+        (["simulate_national", "--port", "0", "--secret", "s3cret"], "National platform simulator at"),
     ],
 )
 def test_a_simulator_stops_cleanly_on_sigterm(command, ready):
