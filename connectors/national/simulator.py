@@ -90,7 +90,7 @@ class NationalServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.seen_nonces = SeenNonces()
         self._chance = random.Random(f"national|{config.seed}")
-        self.validators = _validators() if config.validate else {}
+        self.validators = _validators()
         super().__init__(address, NationalRequestHandler)
 
     def happens(self, rate: float) -> bool:
@@ -256,7 +256,7 @@ class NationalRequestHandler(BaseHTTPRequestHandler):
 
     def _problem(self, fact: dict) -> tuple[str, str] | None:
         server, config = self.server, self.server.config
-        if server.validators:
+        if config.validate:
             validator = server.validators.get(fact.get("schema"))
             if validator is None:
                 return ("unknown_type", f"no schema {fact.get('schema')!r}")

@@ -75,8 +75,11 @@ def worker_environment() -> dict[str, str]:
     }
 
 
-def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,imports,webhooks") -> subprocess.Popen:
-    """A prefork worker of two processes, answering a ping before this returns."""
+def start_worker(
+    *, log: Path, hostname: str, queues: str = "default,connectors,imports,webhooks", environment: dict | None = None
+) -> subprocess.Popen:
+    """A prefork worker of two processes, answering a ping before this returns; ``environment``
+    adds to (or overrides) the worker's."""
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -101,7 +104,7 @@ def start_worker(*, log: Path, hostname: str, queues: str = "default,connectors,
             hostname,
         ],
         cwd=ROOT,
-        env=worker_environment(),
+        env={**worker_environment(), **(environment or {})},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
