@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connectors import dispute_views, identity_views, report_views, views
+from connectors import dispute_views, identity_views, national_views, report_views, views
 
 urlpatterns = [
     path("pulls/", views.pulls, name="pulls"),
@@ -38,4 +38,8 @@ urlpatterns = [
         {"action": "suspend"},
         name="connector-suspend",
     ),
+    path("national/", national_views.national_link, name="national-link"),
+    path("national/pause/", national_views.national_link_pause_view, name="national-link-pause"),
+    path("national/resume/", national_views.national_link_resume_view, name="national-link-resume"),
+    path("national/facts/<int:fact_id>/requeue/", national_views.uplink_fact_requeue_view, name="uplink-fact-requeue"),
 ]
