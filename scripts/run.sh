@@ -11,6 +11,7 @@ export HUB_OUTBOUND_ALLOWED_NETWORKS="${HUB_OUTBOUND_ALLOWED_NETWORKS:-127.0.0.0
 unset DATABASE_URL REDIS_URL
 SIMULATOR_PORT="${SIMULATOR_PORT:-8100}"
 E_LICENSE_PORT="${E_LICENSE_PORT:-8200}"
+NATIONAL_PORT="${NATIONAL_PORT:-8300}"
 
 # The CJK font the enterprises' credit reports embed (HUB_REPORT_FONT): a system package,
 # installed here as the tests install Chromium; the hub refuses to start without it.
@@ -55,11 +56,29 @@ export HUB_E_LICENSE_CLIENT_SECRET
 .venv/bin/python manage.py simulate_e_license --host 127.0.0.1 --port "$E_LICENSE_PORT" \
   --client-id "$HUB_E_LICENSE_CLIENT_ID" > var/e_license.log 2>&1 &
 e_license=$!
+# The simulated national platform node, and the link to it (docs/national-uplink.md): facts go
+# up, and two demands posted nationally for the verified demo enterprises come down.
+export HUB_NATIONAL_URL="http://127.0.0.1:${NATIONAL_PORT}"
+export HUB_NATIONAL_KEY_ID="${HUB_NATIONAL_KEY_ID:-henan-demo}"
+export HUB_NATIONAL_REGION_CODE="${HUB_NATIONAL_REGION_CODE:-410000}"
+HUB_NATIONAL_SECRET="${HUB_NATIONAL_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+export HUB_NATIONAL_SECRET
+national_demands=()
+for demand in $(.venv/bin/python manage.py shell -c "
+from hub.models import Verification
+for verification in Verification.objects.filter(status='verified').select_related('enterprise').order_by('id')[:2]:
+    print(f'{verification.uscc}:{verification.enterprise.region_code}:300000.00')
+"); do
+  national_demands+=(--demand "$demand")
+done
+.venv/bin/python manage.py simulate_national --host 127.0.0.1 --port "$NATIONAL_PORT" --key-id "$HUB_NATIONAL_KEY_ID" \
+  --secret "$HUB_NATIONAL_SECRET" --province "$HUB_NATIONAL_REGION_CODE" "${national_demands[@]}" > var/national.log 2>&1 &
+national=$!
 # The periodic tasks (health checks, expiries, notices) run in a process of their own: the
 # embedded default has no broker for celery beat.
 .venv/bin/python manage.py run_schedule > var/schedule.log 2>&1 &
 schedule=$!
-trap 'kill "$simulator" "$e_license" "$schedule" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$simulator" "$e_license" "$national" "$schedule" 2>/dev/null || true' EXIT INT TERM
 
 cat <<BANNER
 
@@ -68,7 +87,9 @@ cat <<BANNER
   Reference platform simulator (demo connector): http://127.0.0.1:${SIMULATOR_PORT} (log: var/simulator.log)
   Electronic business licence provider simulator: ${HUB_E_LICENSE_ISSUER} (log: var/e_license.log)
     verify 洛阳待核验商贸: log in as enterprise3, open /verification/, choose the licence, sign in as 周洛
-  Periodic tasks (health checks, expiries, notices): log var/schedule.log
+  National platform node simulator: ${HUB_NATIONAL_URL} (log: var/national.log)
+    the link's state, parked facts and reconciliation: log in as the operator, open /national/
+  Periodic tasks (health checks, expiries, notices, the national link): log var/schedule.log
 
 $(.venv/bin/python manage.py load_demo --logins)
 

@@ -153,3 +153,33 @@ def test_a_pool_minimum_above_its_maximum_stops_start_up():
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "DB_POOL_MIN_SIZE" in result.stderr
+
+
+NATIONAL = {
+    "HUB_NATIONAL_URL": "https://national.example.gov.cn/uplink",
+    "HUB_NATIONAL_KEY_ID": "henan",
+    "HUB_NATIONAL_SECRET": "s3cret",
+    "HUB_NATIONAL_REGION_CODE": "410000",
+}
+
+
+def test_the_national_link_starts_when_fully_configured():
+    result = start_django(**NATIONAL)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"HUB_NATIONAL_SECRET": None}, "HUB_NATIONAL_SECRET"),
+        ({"HUB_NATIONAL_KEY_ID": None}, "HUB_NATIONAL_KEY_ID"),
+        ({"HUB_NATIONAL_REGION_CODE": "410100"}, "HUB_NATIONAL_REGION_CODE"),
+        ({"HUB_NATIONAL_URL": "ftp://national"}, "HUB_NATIONAL_URL"),
+        ({"HUB_NATIONAL_BATCH_SIZE": "20000"}, "HUB_NATIONAL_BATCH_SIZE"),
+        ({"HUB_NATIONAL_WHITELIST_ENTRIES": "perhaps"}, "HUB_NATIONAL_WHITELIST_ENTRIES"),
+    ],
+)
+def test_a_national_link_half_configured_refuses_to_start_naming_the_variable(overrides, named):
+    result = start_django(**{**NATIONAL, **overrides})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr
