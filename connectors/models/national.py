@@ -40,9 +40,10 @@ class NationalLink(models.Model):
 
 
 class UplinkBatch(LeasedJob):
-    """One delivery of facts, in sequence order. At most one is open (queued or running) at
-    a time, so facts leave in order; a run whose worker died leaves it running, and the
-    reaper queues it again: it is sent again whole (the national side dedupes by key)."""
+    """One delivery of facts, in sequence order. One is sent (running) at a time, and one
+    more may be formed ahead of it (queued), sent only after it, so facts leave in order; a
+    run whose worker died leaves it running, and the reaper queues it again: it is sent again
+    whole (the national side dedupes by key)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -52,7 +53,7 @@ class UplinkBatch(LeasedJob):
 
     OPEN = (Status.QUEUED, Status.RUNNING)
 
-    # A constant: the partial unique constraint on it allows one open batch.
+    # A constant: the partial unique constraints on it allow one running and one queued batch.
     lane = models.CharField(max_length=8, default="national", editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     first_sequence = models.BigIntegerField()
@@ -64,9 +65,9 @@ class UplinkBatch(LeasedJob):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["lane"], condition=Q(status__in=["queued", "running"]), name="uplink_batch_one_open"
-            )
+            # One batch sent at a time, and one formed ahead of it.
+            models.UniqueConstraint(fields=["lane"], condition=Q(status="running"), name="uplink_batch_one_running"),
+            models.UniqueConstraint(fields=["lane"], condition=Q(status="queued"), name="uplink_batch_one_queued"),
         ]
         indexes = [models.Index(fields=["status", "lease_until"], name="uplink_batch_status_lease")]
 
@@ -80,10 +81,21 @@ class UplinkFact(models.Model):
 
     fact_type = models.CharField(max_length=40)
     schema = models.CharField(max_length=100)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)
     occurred_at = models.DateTimeField()
     data = models.JSONField()
-    batch = models.ForeignKey(UplinkBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="facts")
+    # Neither an index nor a foreign key constraint of its own: a batch's facts are found by its
+    # sequence range (the primary key), and batches are never deleted; marking a million facts
+    # then writes no index entry and checks no constraint per fact beyond the row itself.
+    batch = models.ForeignKey(
+        UplinkBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facts",
+        db_index=False,
+        db_constraint=False,
+    )
     parked = models.BooleanField(default=False)
     reason_code = models.CharField(max_length=64, blank=True)
     reason = models.CharField(max_length=500, blank=True)
@@ -91,10 +103,11 @@ class UplinkFact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # A constraint, not unique=True, which would add a second (pattern) index nobody reads.
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="uplink_fact_key_unique")]
         indexes = [
             # The sender's next facts, in sequence order.
             models.Index(fields=["id"], condition=Q(batch__isnull=True, parked=False), name="uplink_fact_pending"),
-            models.Index(fields=["batch"], name="uplink_fact_batch"),
             models.Index(fields=["-parked_at"], condition=Q(parked=True), name="uplink_fact_parked"),
             models.Index(fields=["occurred_at", "fact_type"], name="uplink_fact_day"),
         ]

@@ -116,7 +116,10 @@ def test_an_outage_then_recovery_loses_nothing_and_sends_nothing_twice(national_
     # Backing off: the next turn of the schedule sends nothing before retry_at.
     assert uplink_drain() == 0
     assert not national_link.server.received()
-    assert UplinkBatch.objects.filter(status="failed").count() == 1
+    # The batch sent failed; the one formed ahead of it while it was out is withdrawn, unsent.
+    sent, ahead = UplinkBatch.objects.filter(status="failed").order_by("id")
+    assert "503" in sent.error and "formed behind" in ahead.error
+    assert not UplinkFact.objects.filter(batch__isnull=False).exists()
 
     national_link.config.unavailable = False
     drain_until_quiet()
@@ -125,6 +128,8 @@ def test_an_outage_then_recovery_loses_nothing_and_sends_nothing_twice(national_
     assert set(received) == {fact.idempotency_key for fact in facts}
     assert all(item.times == 1 for item in received.values())
     assert NationalLink.get().failures == 0
+    sequences = [fact["sequence"] for fact in national_link.server.facts()]
+    assert sequences == sorted(sequences)  # in order, the outage notwithstanding
 
 
 def test_an_acknowledgement_lost_on_the_way_sends_the_batch_again_and_the_national_side_stores_it_once(
@@ -194,3 +199,37 @@ def test_a_wrong_secret_fails_the_batch_and_keeps_the_facts(national_link, setti
     assert "bad_signature" in link.last_error
     assert UplinkFact.objects.filter(batch__isnull=True, parked=False).count() == 2
     assert link.retry_at - timezone.now() <= timedelta(seconds=1)
+
+
+def test_a_batch_written_by_the_database_says_what_the_protocol_module_writes(
+    national_link, operator, bank, bank_officer
+):
+    import json
+
+    from connectors.national import protocol, uplink
+
+    NationalLink.get()
+    NationalLink.objects.filter(pk=1).update(paused=True)  # the facts wait
+    every_fact_type(operator=operator, bank=bank, bank_officer=bank_officer, applications=4)
+    batch = uplink.uplink_batch_form(size=1000)
+
+    body, ids = uplink._body(batch)
+
+    facts = list(UplinkFact.objects.filter(batch=batch).order_by("id"))
+    assert json.loads(body) == {
+        "protocol": "national-uplink/1",
+        "batch_id": uplink.batch_wire_id(batch),
+        "province": "410000",
+        "facts": [
+            protocol.envelope(
+                sequence=fact.pk,
+                fact_type=fact.fact_type,
+                schema=fact.schema,
+                idempotency_key=fact.idempotency_key,
+                occurred_at=fact.occurred_at,
+                data=fact.data,
+            )
+            for fact in facts
+        ],
+    }
+    assert len(facts) > 20 and ids == [fact.pk for fact in facts]
