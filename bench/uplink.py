@@ -134,7 +134,7 @@ def main() -> None:
             "HUB_NATIONAL_SECRET": SECRET,
             "HUB_NATIONAL_REGION_CODE": "410000",
             "HUB_NATIONAL_BATCH_SIZE": str(options.batch_size),
-            "HUB_CONNECTOR_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "HUB_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8",
             "HUB_CONNECTOR_TIMEOUT_SECONDS": "60",
         }
         result = subprocess.run(
@@ -154,7 +154,7 @@ def main() -> None:
 
         from connectors.national.client import NationalClient
 
-        settings.HUB_CONNECTOR_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+        settings.HUB_OUTBOUND_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
 
         client = NationalClient(base_url=link["HUB_NATIONAL_URL"], key_id=KEY_ID, secret=SECRET, timeout=60)
         from django.utils import timezone

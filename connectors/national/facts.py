@@ -5,9 +5,9 @@ ID number or phone number, and no free text typed by a person (a purpose, a reje
 reason), which could hold any of them. tests/connectors/national/test_facts.py checks every
 type against its JSON Schema (docs/schemas/) and for personal data.
 
-Loans and their monthly balances (贷款及月度余额) are reported once the hub keeps loans: until
-then applications are reported up to disbursement. A new type is a builder here, an entry
-of FACT_TYPES and a schema file.
+Loans and their monthly balances (贷款及月度余额) follow the disbursement: a loan fact when it is
+made, a loan_monthly_balance fact for every month a bank reports (and for each correction).
+A new type is a builder here, an entry of FACT_TYPES and a schema file.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ LOAN_APPLICATION_DECISION = "loan_application_decision"
 WHITELIST_PUBLICATION = "whitelist_publication"
 WHITELIST_ENTRY = "whitelist_entry"
 MONTHLY_STATISTICS = "monthly_statistics"
+LOAN = "loan"
+LOAN_MONTHLY_BALANCE = "loan_monthly_balance"
 
 #: Every fact type with its schema version (docs/schemas/<type>.v<version>.schema.json).
 FACT_TYPES: dict[str, int] = {
@@ -47,6 +49,8 @@ FACT_TYPES: dict[str, int] = {
     WHITELIST_PUBLICATION: 1,
     WHITELIST_ENTRY: 1,
     MONTHLY_STATISTICS: 1,
+    LOAN: 1,
+    LOAN_MONTHLY_BALANCE: 1,
 }
 
 _NUDGE_KEY = "national-uplink-nudge"
@@ -293,6 +297,43 @@ def monthly_statistics(*, month: date, region_code: str, counters) -> dict:
     }
 
 
+def loan(loan, *, uscc: str, bank_code: str) -> dict:
+    return {
+        "loan_id": f"hub-{loan.pk}",
+        "application_id": f"hub-{loan.application_id}",
+        "uscc": uscc,
+        "region_code": loan.region_code,
+        "bank_code": bank_code,
+        "product_category": loan.category,
+        "amount": _money(loan.amount),
+        "rate": f"{loan.rate:.4f}",
+        "term_months": loan.term_months,
+        "guarantee": loan.guarantee or None,
+        "first_loan": loan.first_loan,
+        "pure_credit": loan.pure_credit,
+        "renewal": loan.renewal,
+        "disbursed_on": _day(loan.disbursed_on),
+        "matures_on": _day(loan.matures_on),
+    }
+
+
+def loan_monthly_balance(report, *, loan, uscc: str, bank_code: str) -> dict:
+    return {
+        "loan_id": f"hub-{loan.pk}",
+        "uscc": uscc,
+        "region_code": loan.region_code,
+        "bank_code": bank_code,
+        "month": report.month.strftime("%Y-%m"),
+        "balance": _money(report.balance),
+        "principal_repaid": _money(report.principal_repaid),
+        "interest_repaid": _money(report.interest_repaid),
+        "overdue_days": report.overdue_days,
+        "status": report.status,
+        "renewal_loan_id": f"hub-{report.renewal_loan_id}" if report.renewal_loan_id else None,
+        "corrected": report.corrected_at is not None,
+    }
+
+
 # --- what the apps call ----------------------------------------------------------------------
 
 
@@ -357,3 +398,39 @@ def whitelist_published(version, entries=()) -> None:
             facts_record(chunk)
             chunk = []
     facts_record(chunk)
+
+
+def loan_created(loan_row) -> None:
+    """A loan was made at a disbursement."""
+    if not uplink_enabled():
+        return
+    data = loan(loan_row, uscc=loan_row.enterprise.code, bank_code=loan_row.bank.code)
+    fact_record(LOAN, data, occurred_at=timezone.now(), key=f"loan:{loan_row.pk}")
+
+
+def loan_reports_recorded(reports, loans: dict) -> None:
+    """Monthly reports stored or corrected (``loans`` by id, as the reporting service holds them)."""
+    if not uplink_enabled() or not reports:
+        return
+    from hub.models import Organization
+
+    organization_ids = {loan_row.bank_id for loan_row in loans.values()} | {
+        loan_row.enterprise_id for loan_row in loans.values()
+    }
+    codes = dict(Organization.objects.filter(pk__in=organization_ids).values_list("pk", "code"))
+    now = timezone.now()
+    facts = []
+    for report in reports:
+        loan_row = loans[report.loan_id]
+        moment = report.corrected_at or report.reported_at
+        facts.append(
+            (
+                LOAN_MONTHLY_BALANCE,
+                loan_monthly_balance(
+                    report, loan=loan_row, uscc=codes[loan_row.enterprise_id], bank_code=codes[loan_row.bank_id]
+                ),
+                now,
+                f"loan-balance:{loan_row.pk}:{report.month:%Y-%m}:{int(moment.timestamp() * 1_000_000)}",
+            )
+        )
+    facts_record(facts)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.national import facts as national_facts
 from hub.errors import Forbidden, InvalidInput, NotFound, UnsupportedUpload, UploadTooLarge
 from hub.models import User
 from lending import audit
@@ -101,6 +102,7 @@ def loan_create_for_disbursement(*, application: Application, actor: User) -> Lo
     deltas.loan(loan)
     deltas.write()
     audit.loan_created(loan=loan, actor=actor)
+    national_facts.loan_created(loan)
     return loan
 
 
@@ -389,6 +391,7 @@ def _store(actor: User, bank, clean: list[CleanReport], loans: dict, source: str
             deltas.report(loan, before, stored)
             corrections.append((stored, _as_data(_figures(before)), _as_data(figures)))
     LoanReport.objects.bulk_create(new_reports, batch_size=1000)
+    national_facts.loan_reports_recorded([*new_reports, *(stored for stored, _before, _after in corrections)], loans)
     deltas.write()
     _follow_latest_status({report.loan_id for report in clean})
     if corrections:

@@ -13,8 +13,9 @@ from hub.identifiers import make_uscc
 from hub.models import Verification
 from hub.services.organizations import enterprise_register
 from hub.services.verification import enterprise_verify, verification_reinstate, verification_suspend
-from lending.models import Application, LendingByRegion
+from lending.models import Application, LendingByRegion, Loan
 from lending.services.applications import application_claim, application_submit, application_transition
+from lending.services.loans import json_rows, loan_reports_submit
 from lending.services.national_statistics import national_monthly_statistics_record
 from tests.connectors.factories import AuthorizationFactory
 from tests.hub.factories import PASSWORD, OrganizationFactory, UserFactory
@@ -137,6 +138,24 @@ def every_fact_type(*, operator, bank, bank_officer, seed: int = 7, applications
             amount=amount,
             disbursed_on=timezone.localdate(),
         )
+
+    # The loans the disbursements made, reported for their month; one report corrected.
+    loans = list(Loan.objects.filter(bank=bank).order_by("id"))
+    month = timezone.localdate().strftime("%Y-%m")
+    for index, loan in enumerate(loans):
+        status = ["active", "overdue", "settled"][index % 3]
+        row = {
+            "loan": loan.pk,
+            "month": month,
+            "balance": "0.00" if status == "settled" else str(loan.amount),
+            "principal_repaid": str(loan.amount) if status == "settled" else "0.00",
+            "interest_repaid": "812.50",
+            "overdue_days": 12 if status == "overdue" else 0,
+            "status": status,
+        }
+        loan_reports_submit(actor=bank_officer, rows=json_rows([row]))
+        if index == 0:
+            loan_reports_submit(actor=bank_officer, rows=json_rows([{**row, "interest_repaid": "900.00"}]))
 
     # A whitelist published, with its entries.
     platform = OrganizationFactory(kind="platform", code=f"HN-PLATFORM{prefix}", region_code="410000")
