@@ -64,9 +64,9 @@ export HUB_NATIONAL_REGION_CODE="${HUB_NATIONAL_REGION_CODE:-410000}"
 HUB_NATIONAL_SECRET="${HUB_NATIONAL_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 export HUB_NATIONAL_SECRET
 national_demands=()
-for demand in $(.venv/bin/python manage.py shell -c "
+for demand in $(.venv/bin/python manage.py shell --verbosity 0 -c "
 from hub.models import Verification
-for verification in Verification.objects.filter(status='verified').select_related('enterprise').order_by('id')[:2]:
+for verification in Verification.objects.filter(status='verified').select_related('enterprise').order_by('enterprise_id')[:2]:
     print(f'{verification.uscc}:{verification.enterprise.region_code}:300000.00')
 "); do
   national_demands+=(--demand "$demand")

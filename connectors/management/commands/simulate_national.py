@@ -37,7 +37,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="USCC:REGION:AMOUNT",
-            help="serve a financing demand posted nationally, e.g. 91410105MA0000015B:410105:300000.00",
+            help="serve a financing demand posted nationally, e.g. 91410105MA0000154A:410105:300000.00",
         )
 
     def handle(self, *args, **options):
@@ -92,6 +92,6 @@ class Command(BaseCommand):
         parts = value.split(":")
         if len(parts) != 3 or uscc_errors(parts[0]) or not (parts[1].isdigit() and len(parts[1]) == 6):
             raise CommandError(
-                f"--demand takes USCC:REGION:AMOUNT, e.g. 91410105MA0000015B:410105:300000.00; not {value!r}."
+                f"--demand takes USCC:REGION:AMOUNT, e.g. 91410105MA0000154A:410105:300000.00; not {value!r}."
             )
         return parts[0], parts[1], parts[2]
