@@ -111,9 +111,11 @@ def append_event(
 
 
 def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
-    """Append events, in order within each chain, as :func:`append_event` would one by one;
-    each chain's head is locked once and its events stored together. Chains are taken in
-    name order, so two writers of several chains cannot deadlock each other."""
+    """Append events, in order within each chain, as :func:`append_event` would one by one.
+    However many chains they go to, the heads are locked, the events stored and the heads
+    moved a few bounded statements at a time (a batch of the retention purge writes a receipt
+    event to each of dozens of enterprises' chains). Chains are locked in name order, so two
+    writers of several chains cannot deadlock each other."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of the change they record.")
     positions: dict[str, list[int]] = {}
@@ -122,8 +124,11 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
     events: dict[int, AuditEvent] = {}
     key_id, key = settings.HUB_AUDIT_KEYS[0]
     scheme = HMAC_SM3 if settings.HUB_CIPHER == crypto.SM4_GCM else HMAC_SHA256
+    heads = _lock_chain_heads(sorted(positions))
+    moved = []
     for chain in sorted(positions):
-        head_id, sequence, last_hash = _lock_chain_head(chain)
+        head = heads[chain]
+        sequence, last_hash = head.sequence, head.last_hash
         for index in positions[chain]:
             sequence += 1
             event = _event(new_events[index], chain=chain, sequence=sequence, prev_hash=last_hash)
@@ -131,8 +136,15 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
             event.hash = event_hash(event, {key_id: key})
             events[index] = event
             last_hash = event.hash
-        _insert_events([events[index] for index in positions[chain]], head_id=head_id)
+        head.sequence, head.last_hash = sequence, last_hash
+        moved.append(head)
+    _insert_events([events[index] for chain in sorted(positions) for index in positions[chain]])
+    AuditChainHead.objects.bulk_update(moved, ["sequence", "last_hash"], batch_size=HEADS_PER_STATEMENT)
     return [events[index] for index in range(len(new_events))]
+
+
+# Chains one statement locks or moves: SQLite takes at most 999 parameters.
+HEADS_PER_STATEMENT = 300
 
 
 def _event(new: NewEvent, *, chain: str, sequence: int, prev_hash: str) -> AuditEvent:
@@ -155,34 +167,45 @@ def _event(new: NewEvent, *, chain: str, sequence: int, prev_hash: str) -> Audit
     return event
 
 
-def _lock_chain_head(chain: str) -> tuple[int, int, str]:
-    """Lock the chain's head row, creating it for a chain's first event, in one statement:
-    the upsert takes the row lock whether it inserts or meets the existing row, so a
-    concurrent writer of the same chain waits here and then reads the head it left."""
+def _lock_chain_heads(chains: list[str]) -> dict[str, AuditChainHead]:
+    """Lock the chains' head rows (given in name order), creating those of chains' first
+    events, a statement per :data:`HEADS_PER_STATEMENT` chains: the upsert takes each row's
+    lock whether it inserts or meets the existing row, in the order given, so a concurrent
+    writer of the same chain waits here and then reads the head it left."""
     connection = transaction.get_connection()
     table = AuditChainHead._meta.db_table
-    upsert = (
-        f"INSERT INTO {table} (chain, sequence, last_hash, legacy_sequence) VALUES (%s, 0, %s, 0)"
-        " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain"
-    )
+    returning = connection.features.can_return_columns_from_insert
+    heads = {}
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(upsert + " RETURNING id, sequence, last_hash", [chain, GENESIS_HASH])
-        else:  # SQLite before 3.35: its first write already holds the database's write lock
-            cursor.execute(upsert, [chain, GENESIS_HASH])
-            cursor.execute(f"SELECT id, sequence, last_hash FROM {table} WHERE chain = %s", [chain])
-        return cursor.fetchone()
+        for start in range(0, len(chains), HEADS_PER_STATEMENT):
+            batch = chains[start : start + HEADS_PER_STATEMENT]
+            upsert = (
+                f"INSERT INTO {table} (chain, sequence, last_hash, legacy_sequence) VALUES "
+                + ", ".join(["(%s, 0, %s, 0)"] * len(batch))
+                + " ON CONFLICT (chain) DO UPDATE SET chain = excluded.chain"
+            )
+            params = [value for chain in batch for value in (chain, GENESIS_HASH)]
+            if returning:
+                cursor.execute(upsert + " RETURNING id, chain, sequence, last_hash", params)
+            else:  # SQLite before 3.35: its first write already holds the database's write lock
+                cursor.execute(upsert, params)
+                cursor.execute(
+                    f"SELECT id, chain, sequence, last_hash FROM {table} WHERE chain IN ({', '.join(['%s'] * len(batch))})",
+                    batch,
+                )
+            for head_id, chain, sequence, last_hash in cursor.fetchall():
+                heads[chain] = AuditChainHead(id=head_id, chain=chain, sequence=sequence, last_hash=last_hash)
+    return heads
 
 
-def _insert_events(events: list[AuditEvent], *, head_id: int) -> None:
-    """Store one chain's new events and move its head to the last. Plain statements rather
-    than ``save()``: every credit profile read appends an event, inside the read's response
-    time."""
+def _insert_events(events: list[AuditEvent]) -> None:
+    """Store new events, of any chains. Plain statements rather than ``save()``: every credit
+    profile read appends an event, inside the read's response time."""
     connection = transaction.get_connection()
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = " RETURNING id, sequence" if connection.features.can_return_columns_from_insert else ""
+    returning = connection.features.can_return_columns_from_insert
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
         # A bounded statement: SQLite takes at most 999 parameters.
@@ -190,7 +213,8 @@ def _insert_events(events: list[AuditEvent], *, head_id: int) -> None:
         for start in range(0, len(events), batch_size):
             batch = events[start : start + batch_size]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}{returning}",
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}"
+                + (" RETURNING id, chain, sequence" if returning else ""),
                 [
                     field.get_db_prep_save(getattr(event, field.attname), connection)
                     for event in batch
@@ -198,18 +222,18 @@ def _insert_events(events: list[AuditEvent], *, head_id: int) -> None:
                 ],
             )
             if not returning:  # the (chain, sequence) pair is unique
+                ranges: dict[str, list[int]] = {}
+                for event in batch:
+                    ranges.setdefault(event.chain, []).append(event.sequence)
                 cursor.execute(
-                    f"SELECT id, sequence FROM {table} WHERE chain = %s AND sequence BETWEEN %s AND %s",
-                    [batch[0].chain, batch[0].sequence, batch[-1].sequence],
+                    f"SELECT id, chain, sequence FROM {table} WHERE "
+                    + " OR ".join(["(chain = %s AND sequence BETWEEN %s AND %s)"] * len(ranges)),
+                    [value for chain, numbers in ranges.items() for value in (chain, min(numbers), max(numbers))],
                 )
-            ids = {sequence: event_id for event_id, sequence in cursor.fetchall()}  # in no promised order
+            ids = {(chain, sequence): event_id for event_id, chain, sequence in cursor.fetchall()}  # in no order
             for event in batch:
-                event.pk = ids[event.sequence]
+                event.pk = ids[(event.chain, event.sequence)]
                 event._state.adding = False
-        cursor.execute(
-            f"UPDATE {AuditChainHead._meta.db_table} SET sequence = %s, last_hash = %s WHERE id = %s",
-            [events[-1].sequence, events[-1].hash, head_id],
-        )
 
 
 # --- verification ---------------------------------------------------------------------------------

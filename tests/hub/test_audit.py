@@ -8,6 +8,7 @@ from datetime import UTC
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from hub import audit, audit_guard
 from hub.audit import HUB_CHAIN, chain_for
@@ -68,6 +69,37 @@ def test_events_appended_together_chain_as_if_appended_one_by_one(enterprise, ba
     assert all(stored[event.pk] == event.sequence for event in events)
     ours = [event for event in events if event.organization_id == enterprise.pk]
     assert [event.sequence for event in ours] == list(range(2, 602))
+    assert audit.verify_chains()[1] is None
+
+
+@pytest.mark.parametrize("returning", [True, False])
+def test_events_of_many_chains_are_stored_in_a_few_statements(monkeypatch, returning):
+    # given 120 organizations, some with events already, a batch naming each of them (the
+    # retention purge's receipts for a batch of authorizations, one chain per enterprise)
+    organizations = [OrganizationFactory() for _ in range(120)]
+    add_members(organizations[0], 2)
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", returning)
+    new_events = [
+        audit.NewEvent(action="test.event", actor=None, organization_id=organization.pk, object_id=index)
+        for index in range(2)
+        for organization in organizations
+    ]
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        events = audit.append_events(new_events)
+
+    # then the heads are locked, the events stored and the heads moved a few statements at a
+    # time (SQLite's 999 parameters make it more), not three statements a chain; every chain
+    # links on as if appended one by one
+    assert len(queries) <= (8 if connection.vendor == "postgresql" else 16)
+    assert [event.object_id for event in events] == [str(new.object_id) for new in new_events]
+    first = [event for event in events if event.organization_id == organizations[0].pk]
+    assert [event.sequence for event in first] == [3, 4]
+    heads = dict(AuditChainHead.objects.values_list("chain", "sequence"))
+    assert all(
+        heads[chain_for(organization.pk)] == (4 if organization is organizations[0] else 2)
+        for organization in organizations
+    )
     assert audit.verify_chains()[1] is None
 
 
