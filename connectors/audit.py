@@ -4,7 +4,7 @@ access log shows (hub.audit.CREDIT_DATA_ACTIONS names them)."""
 
 from __future__ import annotations
 
-from hub.audit import append_event
+from hub.audit import NewEvent, append_event, append_events
 from hub.models import AuditEvent, User
 
 
@@ -106,25 +106,31 @@ def connector_status_changed(*, connector, actor: User, status: str) -> AuditEve
     )
 
 
-def credit_records_deleted(*, deletion, authorization) -> AuditEvent:
-    """A purge released what an authorization held (retention): in the enterprise's chain and
-    access log, with the signed deletion receipt."""
-    return append_event(
-        action="credit_records.deleted",
-        actor=None,
-        organization_id=deletion.enterprise_id,
-        object_type="record_deletion",
-        object_id=deletion.pk,
-        data={
-            "categories": sorted(deletion.released),
-            "authorization": authorization.pk,
-            "purpose": authorization.purpose,
-            "bank": deletion.bank_id,
-            "released": sum(deletion.released.values()),
-            "deleted": deletion.deleted,
-            "records_digest": deletion.records_digest,
-            "receipt": deletion.receipt,
-        },
+def credit_records_deleted(*, deletions: list[tuple]) -> list[AuditEvent]:
+    """Purges released what authorizations held (retention), as (deletion, authorization)
+    pairs: each in its enterprise's chain and access log, with its signed deletion receipt.
+    Appended together: a batch of the purge ends the purges of dozens of authorizations."""
+    return append_events(
+        [
+            NewEvent(
+                action="credit_records.deleted",
+                actor=None,
+                organization_id=deletion.enterprise_id,
+                object_type="record_deletion",
+                object_id=deletion.pk,
+                data={
+                    "categories": sorted(deletion.released),
+                    "authorization": authorization.pk,
+                    "purpose": authorization.purpose,
+                    "bank": deletion.bank_id,
+                    "released": sum(deletion.released.values()),
+                    "deleted": deletion.deleted,
+                    "records_digest": deletion.records_digest,
+                    "receipt": deletion.receipt,
+                },
+            )
+            for deletion, authorization in deletions
+        ]
     )
 
 

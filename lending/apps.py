@@ -21,8 +21,10 @@ class LendingConfig(AppConfig):
 
         register_application_decisions(
             decided_before=lambda cutoff: Application.objects.filter(decided_at__lte=cutoff).values("pk"),
-            decided_at=lambda application_id: (
-                Application.objects.filter(pk=application_id).values_list("decided_at", flat=True).first()
+            decided_at=lambda application_ids: dict(
+                Application.objects.filter(pk__in=application_ids, decided_at__isnull=False).values_list(
+                    "pk", "decided_at"
+                )
             ),
         )
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby, islice
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors import audit
+from connectors import audit, record_keys
 from connectors.models import (
     CategoryLookback,
     CreditPull,
@@ -151,8 +151,8 @@ def retention_policy_update(
 # --- which authorizations are due ----------------------------------------------------------------------
 
 # ``decided_before(cutoff)``: a queryset of the ids of applications decided at or before
-# ``cutoff``; ``decided_at(id)``: when one was. The lending app knows applications and fills
-# this in its ready() (hub < connectors < lending).
+# ``cutoff``; ``decided_at(ids)``: {id: when it was decided} for those of ``ids`` decided. The
+# lending app knows applications and fills this in its ready() (hub < connectors < lending).
 _application_decisions: list[tuple[Callable, Callable]] = []
 
 
@@ -176,158 +176,267 @@ def _due_authorizations(policy: RetentionPolicy, now: datetime):
     )
 
 
-def _retention_start(authorization: Authorization) -> tuple[datetime, str]:
-    """When the authorization's retention began, and why: its end or its application's decision."""
-    starts = []
-    if authorization.status == Authorization.Status.REVOKED and authorization.revoked_at:
-        starts.append((authorization.revoked_at, "authorization_revoked"))
-    starts.append((authorization.expires_at, "authorization_expired"))
-    if authorization.application_id:
+def _retention_starts(authorizations: list[Authorization]) -> dict[int, tuple[datetime, str]]:
+    """authorization id → when its retention began, and why: its end or its application's
+    decision (the applications' decisions read in one query)."""
+    decisions: dict[int, datetime] = {}
+    application_ids = [authorization.application_id for authorization in authorizations if authorization.application_id]
+    if application_ids:
         for _decided_before, decided_at in _application_decisions:
-            decided = decided_at(authorization.application_id)
-            if decided:
-                starts.append((decided, "application_decided"))
-    return min(starts, key=lambda start: start[0])
+            decisions.update(decided_at(application_ids))
+    starts = {}
+    for authorization in authorizations:
+        candidates = []
+        if authorization.status == Authorization.Status.REVOKED and authorization.revoked_at:
+            candidates.append((authorization.revoked_at, "authorization_revoked"))
+        candidates.append((authorization.expires_at, "authorization_expired"))
+        if authorization.application_id in decisions:
+            candidates.append((decisions[authorization.application_id], "application_decided"))
+        starts[authorization.pk] = min(candidates, key=lambda start: start[0])
+    return starts
 
 
 # --- the purge ------------------------------------------------------------------------------------------
 
+# Due authorizations whose holds are counted (to fill batches) at a time.
+AUTHORIZATIONS_PER_LOOK = 500
+
 
 def retention_purge(*, batch_size: int = PURGE_BATCH, now: datetime | None = None) -> dict:
     """Release every due authorization's holds and delete the records nobody holds any more,
-    ``batch_size`` at a time, each batch in its own transaction, while the hub serves; each
-    authorization's purge ends in a signed deletion receipt (audited, in the enterprise's
-    access log). Safe to run twice, and alongside another run (an authorization being purged
-    by one is skipped by the other). Returns counts."""
+    ``batch_size`` holds at a time, each batch in its own transaction, while the hub serves.
+
+    A batch takes the holds of as many due authorizations as fit (an authorization holding
+    more than a batch spans several): the holds and the rows are released and deleted by a
+    few set-based statements, whatever the number of authorizations. Each authorization's
+    purge ends in a signed deletion receipt, issued (and audited, in the enterprise's access
+    log) in the transaction after its last batch, once it is seen to hold nothing more; the
+    receipts of a batch are signed and audited together. Safe to run twice, and alongside
+    another run (an authorization being purged by one is skipped by the other). Returns counts."""
     now = now or timezone.now()
     totals = {"authorizations": 0, "released": 0, "deleted": 0, "receipts": 0}
     for policy in RetentionPolicy.objects.order_by("purpose"):
-        for authorization in _due_authorizations(policy, now).iterator(chunk_size=200):
-            outcome = _purge_authorization(authorization, keep_days=policy.keep_days, batch_size=batch_size)
-            if outcome is None:
-                continue
-            totals["authorizations"] += 1
-            totals["released"] += outcome.released
-            totals["deleted"] += outcome.deleted
-            totals["receipts"] += outcome.issued
+        _Purge(keep_days=policy.keep_days, batch_size=batch_size, totals=totals).run(
+            _due_authorizations(policy, now).iterator(chunk_size=AUTHORIZATIONS_PER_LOOK)
+        )
     return totals
 
 
-@dataclass
-class _PurgeOutcome:
-    released: int = 0
-    deleted: int = 0
-    issued: int = 0
+class _Purge:
+    """The purge of one policy's due authorizations, in pk order, batch after batch."""
 
+    def __init__(self, *, keep_days: int, batch_size: int, totals: dict):
+        self.keep_days, self.batch_size, self.totals = keep_days, batch_size, totals
+        self.waiting: list[tuple[Authorization, int]] = []  # (authorization, holds counted), in pk order
+        self.walking: list[Authorization] = []  # this batch's, the first one maybe part-way
+        self.after: tuple[int, int] = (0, 0)  # (authorization, record) of the last hold released
+        self.walked: list[Authorization] = []  # walked to the end: their receipts come next batch
+        self.opened: set[int] = set()  # authorizations known to have their open deletion
 
-def _open_deletion(authorization: Authorization, keep_days: int) -> RecordDeletion:
-    existing = RecordDeletion.objects.filter(authorization=authorization, status=RecordDeletion.Status.OPEN).first()
-    if existing:
-        return existing  # a purge that stopped half-way is continued, counts and digest kept
-    started_at, reason = _retention_start(authorization)
-    deletion, _created = RecordDeletion.objects.get_or_create(
-        authorization=authorization,
-        status=RecordDeletion.Status.OPEN,
-        defaults={
-            "enterprise_id": authorization.enterprise_id,
-            "bank_id": authorization.bank_id,
-            "reason": reason,
-            "retention_started_at": started_at,
-            "keep_days": keep_days,
-        },
-    )
-    return deletion
+    def run(self, due) -> None:
+        due = iter(due)
+        exhausted = False
+        while True:
+            if not exhausted and len(self.waiting) < AUTHORIZATIONS_PER_LOOK // 2:
+                chunk = list(islice(due, AUTHORIZATIONS_PER_LOOK))
+                exhausted = len(chunk) < AUTHORIZATIONS_PER_LOOK
+                self.waiting.extend(_with_hold_counts(chunk))
+            if not self.walking:
+                self._take_next()
+            if not self.walking and not self.walked:
+                return
+            self._batch()
 
+    def _take_next(self) -> None:
+        """The next authorizations whose holds fill a batch (at least one)."""
+        taken, total = 0, 0
+        while taken < len(self.waiting) and (taken == 0 or total + self.waiting[taken][1] <= self.batch_size):
+            total += self.waiting[taken][1]
+            taken += 1
+        self.walking = [authorization for authorization, _count in self.waiting[:taken]]
+        del self.waiting[:taken]
+        self.after = (0, 0)
 
-def _purge_authorization(authorization: Authorization, *, keep_days: int, batch_size: int) -> _PurgeOutcome | None:
-    deletion = _open_deletion(authorization, keep_days)
-    outcome, after_record = _PurgeOutcome(), 0
-    while True:
+    def _batch(self) -> None:
+        walking, walked = self.walking, self.walked
         with transaction.atomic():
-            # The open deletion's row is this authorization's purge lock: a second run skips it.
-            if not _lock_open(deletion.pk):
-                return None
-            released, deleted, last_record = _purge_batch(deletion, after_record=after_record, batch_size=batch_size)
-        outcome.released += released
-        outcome.deleted += deleted
-        if last_record is None:
-            break
-        after_record = last_record
-    with transaction.atomic():
-        if not _lock_open(deletion.pk):
-            return None
-        if CreditRecordHold.objects.filter(authorization_id=authorization.pk).exists():
-            # Some records were being written by a pull just now (their rows were locked);
-            # the next run releases them and issues the receipt for the whole purge.
-            return outcome
-        deletion.refresh_from_db()
-        _issue_receipt(deletion, authorization)
-        outcome.issued = 1
-    return outcome
+            self._open_deletions([a for a in walking if a.pk not in self.opened])
+            # The open deletion's row is its authorization's purge lock: a second run skips it.
+            deletions = {
+                deletion.authorization_id: deletion
+                for deletion in RecordDeletion.objects.select_for_update(skip_locked=True).filter(
+                    authorization_id__in=[a.pk for a in walking + walked], status=RecordDeletion.Status.OPEN
+                )
+            }
+            walking = [a for a in walking if a.pk in deletions]
+            walked = [a for a in walked if a.pk in deletions]
+            released, deleted, last = _release(
+                deletions, [a.pk for a in walking], after=self.after, batch_size=self.batch_size
+            )
+            if last is None:  # every hold of this batch's authorizations was looked at
+                newly_walked, self.walking = walking, []
+            else:
+                newly_walked = [a for a in walking if a.pk < last[0]]
+                self.walking, self.after = [a for a in walking if a.pk >= last[0]], last
+            issued = self._finish(walked, deletions)
+            touched = [deletions[a.pk] for a in walking + walked]
+            RecordDeletion.objects.bulk_update(
+                touched, ["released", "records_digest", "deleted", "status", "issued_at", "receipt"]
+            )
+            if issued:
+                audit.credit_records_deleted(deletions=issued)
+        self.walked = newly_walked
+        self.totals["authorizations"] += len(newly_walked)
+        self.totals["released"] += released
+        self.totals["deleted"] += deleted
+        self.totals["receipts"] += len(issued)
+
+    def _open_deletions(self, authorizations: list[Authorization]) -> None:
+        """Open a deletion for each authorization that has none open (a purge that stopped
+        half-way keeps its own, counts and digest)."""
+        if not authorizations:
+            return
+        starts = _retention_starts(authorizations)
+        RecordDeletion.objects.bulk_create(
+            [
+                RecordDeletion(
+                    authorization_id=authorization.pk,
+                    enterprise_id=authorization.enterprise_id,
+                    bank_id=authorization.bank_id,
+                    reason=starts[authorization.pk][1],
+                    retention_started_at=starts[authorization.pk][0],
+                    keep_days=self.keep_days,
+                )
+                for authorization in authorizations
+            ],
+            ignore_conflicts=True,  # the open one of a purge that stopped half-way stays
+        )
+        self.opened.update(authorization.pk for authorization in authorizations)
+
+    def _finish(self, walked: list[Authorization], deletions: dict) -> list[tuple]:
+        """Issue the receipts of the authorizations walked to the end in the batch before,
+        those that hold nothing more; one whose records a pull was writing (their rows were
+        locked and skipped) still holds them, and the next run releases them and issues the
+        receipt for the whole purge."""
+        if not walked:
+            return []
+        holding = set(
+            CreditRecordHold.objects.filter(authorization_id__in=[a.pk for a in walked])
+            .values_list("authorization_id", flat=True)
+            .distinct()
+        )
+        issued_at = timezone.now()
+        issued = []
+        for authorization in walked:
+            if authorization.pk in holding:
+                continue
+            deletion = deletions[authorization.pk]
+            deletion.receipt = _issue_receipt(deletion, authorization, issued_at)
+            deletion.status, deletion.issued_at = RecordDeletion.Status.ISSUED, issued_at
+            issued.append((deletion, authorization))
+        return issued
 
 
-def _lock_open(deletion_id: int) -> bool:
-    return (
-        RecordDeletion.objects.select_for_update(skip_locked=True)
-        .filter(pk=deletion_id, status=RecordDeletion.Status.OPEN)
-        .values_list("pk", flat=True)
-        .first()
-        is not None
+def _with_hold_counts(authorizations: list[Authorization]) -> list[tuple[Authorization, int]]:
+    counts = dict(
+        CreditRecordHold.objects.filter(authorization_id__in=[a.pk for a in authorizations])
+        .values("authorization_id")
+        .annotate(holds=Count("record_id"))
+        .values_list("authorization_id", "holds")
     )
+    return [(authorization, counts.get(authorization.pk, 0)) for authorization in authorizations]
 
 
-def _purge_batch(deletion: RecordDeletion, *, after_record: int, batch_size: int) -> tuple[int, int, int | None]:
-    """One batch: the next ``batch_size`` holds of the authorization in record order. Rows a
-    pull is writing are locked by it and skipped (not waited for): their holds stay for the
-    next run. Returns (released, deleted, the last record id looked at or None when done)."""
-    authorization_id = deletion.authorization_id
-    record_ids = list(
-        CreditRecordHold.objects.filter(authorization_id=authorization_id, record_id__gt=after_record)
-        .order_by("record_id")
-        .values_list("record_id", flat=True)[:batch_size]
-    )
-    if not record_ids:
+def _release(
+    deletions: dict[int, RecordDeletion], authorization_ids: list[int], *, after: tuple[int, int], batch_size: int
+) -> tuple[int, int, tuple[int, int] | None]:
+    """One batch: the next ``batch_size`` holds of the authorizations, in (authorization,
+    record) order after ``after``. Rows a pull is writing are locked by it and skipped (not
+    waited for): their holds stay for the next run. Each deletion gains the categories, the
+    digest links and the rows deleted of what its authorization released; a row two of the
+    batch's authorizations held is deleted by the later one, as one purge after the other
+    would. Returns (released, deleted, the last hold looked at, or None when every one was)."""
+    if not authorization_ids:
         return 0, 0, None
-    rows = list(
-        CreditRecord.objects.filter(pk__in=record_ids)
-        .order_by("pk")
+    first, record = after
+    holds = list(
+        CreditRecordHold.objects.filter(authorization_id__in=authorization_ids)
+        .filter(Q(authorization_id__gt=first) | Q(authorization_id=first, record_id__gt=record))
+        .order_by("authorization_id", "record_id")
+        .values_list("pk", "authorization_id", "record_id")[: batch_size + 1]
+    )
+    last = holds[batch_size - 1][1:] if len(holds) > batch_size else None
+    holds = holds[:batch_size]
+    if not holds:
+        return 0, 0, last
+    rows = {
+        pk: (source_key, category_key, enterprise_id)
+        for pk, source_key, category_key, enterprise_id in CreditRecord.objects.filter(
+            pk__in={record_id for _pk, _authorization_id, record_id in holds}
+        )
         .select_for_update(skip_locked=True)
-        .values_list("pk", "source_key", "category")
-    )
-    locked = [pk for pk, _key, _category in rows]
-    if locked:
-        CreditRecordHold.objects.filter(authorization_id=authorization_id, record_id__in=locked).delete()
-        deleted = _delete_unheld(locked)
-    else:
-        deleted = 0
-    released = dict(deletion.released)
-    digest = bytes.fromhex(deletion.records_digest)
-    for _pk, key, category in rows:
-        released[category] = released.get(category, 0) + 1
-        digest = hashlib.sha256(digest + key.encode()).digest()
-    RecordDeletion.objects.filter(pk=deletion.pk).update(
-        released=released, records_digest=digest.hex(), deleted=deletion.deleted + deleted
-    )
-    deletion.released, deletion.records_digest, deletion.deleted = released, digest.hex(), deletion.deleted + deleted
-    last = record_ids[-1] if len(record_ids) == batch_size else None
-    return len(rows), deleted, last
+        .values_list("pk", "source_key", "category_key", "enterprise_id")
+    }
+    holds = [hold for hold in holds if hold[2] in rows]
+    if not holds:
+        return 0, 0, last
+    categories = _categories(rows)
+    CreditRecordHold.objects.filter(pk__in=[pk for pk, _authorization_id, _record_id in holds]).delete()
+    deleted = _delete_unheld(sorted(rows))
+    last_holder = {record_id: authorization_id for _pk, authorization_id, record_id in holds}
+    for authorization_id, group in groupby(holds, key=lambda hold: hold[1]):
+        deletion = deletions[authorization_id]
+        released = dict(deletion.released)
+        digest = bytes.fromhex(deletion.records_digest)
+        for _pk, _authorization_id, record_id in group:
+            category = categories[record_id]
+            released[category] = released.get(category, 0) + 1
+            digest = hashlib.sha256(digest + rows[record_id][0].encode()).digest()
+            if record_id in deleted and last_holder[record_id] == authorization_id:
+                deletion.deleted += 1
+        deletion.released, deletion.records_digest = released, digest.hex()
+    return len(holds), len(deleted), last
 
 
-def _delete_unheld(record_ids: list[int]) -> int:
-    """Delete those of ``record_ids`` that no authorization holds any more: one statement,
-    the same shape as a bare ``DELETE … WHERE id = ANY(…)`` with the holders' check added."""
+def _categories(rows: dict[int, tuple[str, str, int]]) -> dict[int, str]:
+    """record id → category, told by the category's blind index (bound to the enterprise)
+    rather than by decrypting a column per row; a row whose index names no category the hub
+    knows is decrypted."""
+    keys: dict[int, dict[str, str]] = {}
+    categories, unknown = {}, []
+    for record_id, (_source_key, key, enterprise_id) in rows.items():
+        if enterprise_id not in keys:
+            keys[enterprise_id] = record_keys.category_keys(enterprise_id, ALL_CATEGORIES)
+        category = keys[enterprise_id].get(key)
+        if category is None:
+            unknown.append(record_id)
+        else:
+            categories[record_id] = category
+    if unknown:
+        categories.update(CreditRecord.objects.filter(pk__in=unknown).values_list("pk", "category"))
+    return categories
+
+
+def _delete_unheld(record_ids: list[int]) -> set[int]:
+    """Delete those of ``record_ids`` (rows this transaction locked) that no authorization
+    holds any more; returns their ids. The same shape as a bare ``DELETE … WHERE id = ANY(…)``
+    with the holders' check added."""
     records, holds = CreditRecord._meta.db_table, CreditRecordHold._meta.db_table
     if connection.vendor == "postgresql":
         ids_clause, params = "= ANY(%s)", [record_ids]
     else:
         ids_clause, params = f"IN ({', '.join(['%s'] * len(record_ids))})", record_ids
+    unheld = f"AND NOT EXISTS (SELECT 1 FROM {holds} hold WHERE hold.record_id = {records}.id)"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {records} WHERE id {ids_clause} "
-            f"AND NOT EXISTS (SELECT 1 FROM {holds} hold WHERE hold.record_id = {records}.id)",
-            params,
-        )
-        return cursor.rowcount
+        if connection.features.can_return_columns_from_insert:  # DELETE … RETURNING alike
+            cursor.execute(f"DELETE FROM {records} WHERE id {ids_clause} {unheld} RETURNING id", params)
+            return {record_id for (record_id,) in cursor.fetchall()}
+        # SQLite before 3.35: its first write holds the database's write lock, so what the
+        # SELECT finds is what the DELETE removes.
+        cursor.execute(f"SELECT id FROM {records} WHERE id {ids_clause} {unheld}", params)
+        deleted = {record_id for (record_id,) in cursor.fetchall()}
+        cursor.execute(f"DELETE FROM {records} WHERE id {ids_clause} {unheld}", params)
+        return deleted
 
 
 def deletion_receipt_claims(deletion: RecordDeletion, authorization: Authorization, issued_at: datetime) -> dict:
@@ -359,11 +468,6 @@ def deletion_receipt_claims(deletion: RecordDeletion, authorization: Authorizati
     }
 
 
-def _issue_receipt(deletion: RecordDeletion, authorization: Authorization) -> None:
-    issued_at = timezone.now()
-    receipt = sign_jws(deletion_receipt_claims(deletion, authorization, issued_at), typ=DELETION_RECEIPT_TYPE)
-    RecordDeletion.objects.filter(pk=deletion.pk).update(
-        status=RecordDeletion.Status.ISSUED, issued_at=issued_at, receipt=receipt
-    )
-    deletion.status, deletion.issued_at, deletion.receipt = RecordDeletion.Status.ISSUED, issued_at, receipt
-    audit.credit_records_deleted(deletion=deletion, authorization=authorization)
+def _issue_receipt(deletion: RecordDeletion, authorization: Authorization, issued_at: datetime) -> str:
+    """The signed deletion receipt of a finished purge (stored and audited by the caller)."""
+    return sign_jws(deletion_receipt_claims(deletion, authorization, issued_at), typ=DELETION_RECEIPT_TYPE)

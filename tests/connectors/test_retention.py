@@ -5,16 +5,20 @@ ending in a deletion receipt an outside party verifies against the JWKS."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import jwt
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from connectors.models import CreditRecord, CreditRecordHold, RecordDeletion, RetentionPolicy
+from connectors.record_keys import source_key
 from connectors.services import retention
 from connectors.services.records import records_store
 from connectors.services.retention import DELETION_RECEIPT_TYPE, months_before
@@ -23,6 +27,7 @@ from connectors.tasks import purge_past_retention
 from hub.models import AuditEvent, Authorization
 from hub.receipts import ISSUER
 from lending.models import Application
+from tests.conftest import require_service
 from tests.connectors.factories import AuthorizationFactory, ConnectorFactory
 from tests.connectors.pulls.helpers import start_pull
 from tests.hub.factories import OrganizationFactory
@@ -365,3 +370,158 @@ def test_the_access_log_page_shows_the_purge_with_its_receipt(scene, logged_in, 
 
     assert 'data-action="credit_records.deleted"' in page
     assert RecordDeletion.objects.get().receipt in page
+
+
+# --- the purge in batches --------------------------------------------------------------------------------
+
+
+def expired_long_ago(authorization):
+    Authorization.objects.filter(pk=authorization.pk).update(expires_at=timezone.now() - 40 * DAY, status="expired")
+    return authorization
+
+
+def chained(*source_ids: str, category: str = "tax") -> str:
+    """The receipt's digest over these stored records, in ascending id (call before the purge)."""
+    keys = {source_key(category, source_id) for source_id in source_ids}
+    digest = b""
+    for key in CreditRecord.objects.filter(source_key__in=keys).order_by("pk").values_list("source_key", flat=True):
+        digest = hashlib.sha256(digest + key.encode()).digest()
+    return digest.hex()
+
+
+def test_a_batch_purges_many_authorizations_in_a_few_statements(bank, enterprise_admin):
+    # given 30 enterprises each with an authorization past retention holding 4 records
+    connector = ConnectorFactory()
+    for index in range(30):
+        enterprise = OrganizationFactory(kind="enterprise", name=f"企业{index}")
+        authorization = expired_long_ago(
+            AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin)
+        )
+        pulled(authorization, connector, *(tax(f"e{index}-t{n}") for n in range(4)))
+
+    with CaptureQueriesContext(connection) as queries:
+        totals = retention.retention_purge()
+
+    # then 120 records go in one batch and the 30 receipts in the next, a few statements
+    # each: not a dozen statements and three transactions an authorization
+    assert totals == {"authorizations": 30, "released": 120, "deleted": 120, "receipts": 30}
+    assert stored_source_ids() == set()
+    assert len(queries) <= 30
+    assert RecordDeletion.objects.filter(status="issued").count() == 30
+    assert AuditEvent.objects.filter(action="credit_records.deleted").count() == 30
+    call_command("verify_audit")
+
+
+def test_a_record_two_purged_authorizations_held_is_deleted_by_the_later_one(
+    enterprise, bank, other_bank, enterprise_admin
+):
+    # given two authorizations past retention, of two banks, both holding s1, and t1 and t2 of their own
+    connector = ConnectorFactory()
+    first = expired_long_ago(AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin))
+    second = expired_long_ago(AuthorizationFactory(enterprise=enterprise, bank=other_bank, granted_by=enterprise_admin))
+    pulled(first, connector, tax("s1"), tax("t1"))
+    pulled(second, connector, tax("s1"), tax("t2"))
+    digests = {first.pk: chained("s1", "t1"), second.pk: chained("s1", "t2")}
+
+    totals = retention.retention_purge()  # one batch for both
+
+    assert totals == {"authorizations": 2, "released": 4, "deleted": 3, "receipts": 2}
+    assert stored_source_ids() == set()
+    receipts = {
+        deletion.authorization_id: jwt.decode(deletion.receipt, options={"verify_signature": False})
+        for deletion in RecordDeletion.objects.all()
+    }
+    # the first released s1 while the second still held it; the second deleted it
+    assert receipts[first.pk]["records"] == {
+        "released": 2,
+        "deleted": 1,
+        "held_by_other_authorizations": 1,
+        "by_category": {"tax": 2},
+    }
+    assert receipts[second.pk]["records"]["deleted"] == 2
+    assert {pk: receipt["records_digest"]["value"] for pk, receipt in receipts.items()} == digests
+
+
+def test_an_authorization_larger_than_a_batch_spans_batches_among_smaller_ones(enterprise, bank, enterprise_admin):
+    connector = ConnectorFactory()
+    small = expired_long_ago(AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin))
+    large = expired_long_ago(AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin))
+    last = expired_long_ago(AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin))
+    pulled(small, connector, tax("a1"))
+    pulled(large, connector, *(tax(f"b{n}") for n in range(7)))
+    pulled(last, connector, tax("c1"), tax("c2"))
+    digests = {large.pk: chained(*(f"b{n}" for n in range(7))), last.pk: chained("c1", "c2")}
+
+    totals = retention.retention_purge(batch_size=3)
+
+    assert totals == {"authorizations": 3, "released": 10, "deleted": 10, "receipts": 3}
+    deletions = {deletion.authorization_id: deletion for deletion in RecordDeletion.objects.all()}
+    assert deletions[large.pk].released == {"tax": 7} and deletions[large.pk].deleted == 7
+    assert {pk: deletions[pk].records_digest for pk in digests} == digests
+    assert all(deletion.status == "issued" for deletion in deletions.values())
+
+
+def test_a_record_whose_category_index_is_unknown_is_counted_by_its_decrypted_category(
+    enterprise, bank, enterprise_admin
+):
+    authorization = expired_long_ago(
+        AuthorizationFactory(enterprise=enterprise, bank=bank, granted_by=enterprise_admin)
+    )
+    pulled(authorization, ConnectorFactory(), tax("t1"), penalty("p1"))
+    CreditRecord.objects.filter(source_key=source_key("penalty", "p1")).update(category_key="0" * 64)
+
+    retention.retention_purge()
+
+    assert RecordDeletion.objects.get().released == {"tax": 1, "penalty": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_a_pull_is_writing_is_skipped_and_its_purge_finished_by_the_next_run(bank, enterprise_admin):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL database")
+    connector = ConnectorFactory()
+    busy, calm = (
+        expired_long_ago(
+            AuthorizationFactory(
+                enterprise=OrganizationFactory(kind="enterprise", name=name), bank=bank, granted_by=enterprise_admin
+            )
+        )
+        for name in ("忙企业", "闲企业")
+    )
+    pulled(busy, connector, tax("busy-1"), tax("busy-2"))
+    pulled(calm, connector, tax("calm-1"))
+    locked, wait = threading.Event(), threading.Event()
+
+    def pull_writing_busy_1():
+        # a pull's page locks the rows it writes, as records_store does
+        try:
+            with transaction.atomic():
+                list(
+                    CreditRecord.objects.filter(source_key=source_key("tax", "busy-1"))
+                    .select_for_update(no_key=True)
+                    .values_list("pk")
+                )
+                locked.set()
+                wait.wait(30)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=pull_writing_busy_1)
+    writer.start()
+    assert locked.wait(30)
+    try:
+        first = retention.retention_purge()
+    finally:
+        wait.set()
+        writer.join()
+
+    # the row being written is neither waited for nor deleted, and its purge stays open
+    assert first == {"authorizations": 2, "released": 2, "deleted": 2, "receipts": 1}
+    assert stored_source_ids() == {"busy-1"}
+    assert RecordDeletion.objects.get(authorization=busy).status == "open"
+
+    second = retention.retention_purge()
+
+    assert second == {"authorizations": 1, "released": 1, "deleted": 1, "receipts": 1}
+    deletion = RecordDeletion.objects.get(authorization=busy)
+    assert deletion.status == "issued" and deletion.released == {"tax": 2} and deletion.deleted == 2
+    assert stored_source_ids() == set()
