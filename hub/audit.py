@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hub import crypto
+from hub.bulk import rows_update
 from hub.models import AuditChainHead, AuditEvent, Organization, User
 
 HUB_CHAIN = "hub"
@@ -139,11 +140,11 @@ def append_events(new_events: list[NewEvent]) -> list[AuditEvent]:
         head.sequence, head.last_hash = sequence, last_hash
         moved.append(head)
     _insert_events([events[index] for chain in sorted(positions) for index in positions[chain]])
-    AuditChainHead.objects.bulk_update(moved, ["sequence", "last_hash"], batch_size=HEADS_PER_STATEMENT)
+    rows_update(moved, ["sequence", "last_hash"])
     return [events[index] for index in range(len(new_events))]
 
 
-# Chains one statement locks or moves: SQLite takes at most 999 parameters.
+# Chains one statement locks: SQLite takes at most 999 parameters.
 HEADS_PER_STATEMENT = 300
 
 

@@ -33,6 +33,7 @@ from connectors.models import (
     RecordDeletion,
     RetentionPolicy,
 )
+from hub.bulk import rows_update
 from hub.categories import ALL_CATEGORIES
 from hub.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
 from hub.models import Authorization, User
@@ -160,20 +161,39 @@ def register_application_decisions(*, decided_before: Callable, decided_at: Call
     _application_decisions[:] = [(decided_before, decided_at)]
 
 
-def _due_authorizations(policy: RetentionPolicy, now: datetime):
-    cutoff = now - timedelta(days=policy.keep_days)
-    ended = Q(status=Authorization.Status.REVOKED, revoked_at__lte=cutoff) | Q(expires_at__lte=cutoff)
-    for decided_before, _decided_at in _application_decisions:
-        ended |= Q(application_id__in=decided_before(cutoff))
+def _due_authorization_ids(policies: list[RetentionPolicy], now: datetime) -> list[int]:
+    """The authorizations past their purpose's retention that still hold records, and those
+    whose purge stopped before its receipt (finished whatever the policy says now), in pk
+    order: one scan of the authorizations for every policy."""
+    due = Q(pk__in=[])
+    for policy in policies:
+        cutoff = now - timedelta(days=policy.keep_days)
+        ended = Q(status=Authorization.Status.REVOKED, revoked_at__lte=cutoff) | Q(expires_at__lte=cutoff)
+        for decided_before, _decided_at in _application_decisions:
+            ended |= Q(application_id__in=decided_before(cutoff))
+        due |= Q(purpose=policy.purpose) & ended
     holding = CreditRecordHold.objects.filter(authorization=OuterRef("pk"))
-    # A purge that stopped before its receipt is finished whatever the policy says now.
     unfinished = RecordDeletion.objects.filter(authorization=OuterRef("pk"), status=RecordDeletion.Status.OPEN)
-    return (
-        Authorization.objects.filter(purpose=policy.purpose)
-        .filter((ended & Exists(holding)) | Exists(unfinished))
-        .select_related("enterprise", "bank")
-        .order_by("pk")
-    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The scan's estimate is high enough for PostgreSQL to compile it first, which
+            # takes longer than the scan (0.4 s of 0.7 s among 100,000 authorizations).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return list(
+            Authorization.objects.filter((due & Exists(holding)) | Exists(unfinished))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _authorizations(ids: list[int]):
+    for start in range(0, len(ids), AUTHORIZATIONS_PER_LOOK):
+        yield from (
+            Authorization.objects.filter(pk__in=ids[start : start + AUTHORIZATIONS_PER_LOOK])
+            .select_related("enterprise", "bank")
+            .order_by("pk")
+        )
 
 
 def _retention_starts(authorizations: list[Authorization]) -> dict[int, tuple[datetime, str]]:
@@ -215,17 +235,18 @@ def retention_purge(*, batch_size: int = PURGE_BATCH, now: datetime | None = Non
     another run (an authorization being purged by one is skipped by the other). Returns counts."""
     now = now or timezone.now()
     totals = {"authorizations": 0, "released": 0, "deleted": 0, "receipts": 0}
-    for policy in RetentionPolicy.objects.order_by("purpose"):
-        _Purge(keep_days=policy.keep_days, batch_size=batch_size, totals=totals).run(
-            _due_authorizations(policy, now).iterator(chunk_size=AUTHORIZATIONS_PER_LOOK)
-        )
+    policies = list(RetentionPolicy.objects.order_by("purpose"))
+    keep_days = {policy.purpose: policy.keep_days for policy in policies}
+    _Purge(keep_days=keep_days, batch_size=batch_size, totals=totals).run(
+        _authorizations(_due_authorization_ids(policies, now))
+    )
     return totals
 
 
 class _Purge:
-    """The purge of one policy's due authorizations, in pk order, batch after batch."""
+    """The purge of the due authorizations, in pk order, batch after batch."""
 
-    def __init__(self, *, keep_days: int, batch_size: int, totals: dict):
+    def __init__(self, *, keep_days: dict[str, int], batch_size: int, totals: dict):
         self.keep_days, self.batch_size, self.totals = keep_days, batch_size, totals
         self.waiting: list[tuple[Authorization, int]] = []  # (authorization, holds counted), in pk order
         self.walking: list[Authorization] = []  # this batch's, the first one maybe part-way
@@ -280,9 +301,7 @@ class _Purge:
                 self.walking, self.after = [a for a in walking if a.pk >= last[0]], last
             issued = self._finish(walked, deletions)
             touched = [deletions[a.pk] for a in walking + walked]
-            RecordDeletion.objects.bulk_update(
-                touched, ["released", "records_digest", "deleted", "status", "issued_at", "receipt"]
-            )
+            rows_update(touched, ["released", "records_digest", "deleted", "status", "issued_at", "receipt"])
             if issued:
                 audit.credit_records_deleted(deletions=issued)
         self.walked = newly_walked
@@ -305,7 +324,8 @@ class _Purge:
                     bank_id=authorization.bank_id,
                     reason=starts[authorization.pk][1],
                     retention_started_at=starts[authorization.pk][0],
-                    keep_days=self.keep_days,
+                    # A purge that stopped half-way may be of a purpose since left without policy.
+                    keep_days=self.keep_days.get(authorization.purpose, 0),
                 )
                 for authorization in authorizations
             ],
@@ -358,30 +378,38 @@ def _release(
     would. Returns (released, deleted, the last hold looked at, or None when every one was)."""
     if not authorization_ids:
         return 0, 0, None
-    first, record = after
-    holds = list(
-        CreditRecordHold.objects.filter(authorization_id__in=authorization_ids)
-        .filter(Q(authorization_id__gt=first) | Q(authorization_id=first, record_id__gt=record))
-        .order_by("authorization_id", "record_id")
-        .values_list("pk", "authorization_id", "record_id")[: batch_size + 1]
-    )
-    last = holds[batch_size - 1][1:] if len(holds) > batch_size else None
-    holds = holds[:batch_size]
-    if not holds:
-        return 0, 0, last
-    rows = {
-        pk: (source_key, category_key, enterprise_id)
-        for pk, source_key, category_key, enterprise_id in CreditRecord.objects.filter(
-            pk__in={record_id for _pk, _authorization_id, record_id in holds}
+    records, holds_table = CreditRecord._meta.db_table, CreditRecordHold._meta.db_table
+    with connection.cursor() as cursor:
+        # Plain statements on arrays of ids: the ORM's IN (%s, …) of a thousand parameters
+        # costs more to build and parse than the database's work on them.
+        among, params = _among(authorization_ids)
+        cursor.execute(
+            f"SELECT id, authorization_id, record_id FROM {holds_table} WHERE authorization_id {among} "
+            "AND (authorization_id, record_id) > (%s, %s) ORDER BY authorization_id, record_id LIMIT %s",
+            [*params, *after, batch_size + 1],
         )
-        .select_for_update(skip_locked=True)
-        .values_list("pk", "source_key", "category_key", "enterprise_id")
-    }
-    holds = [hold for hold in holds if hold[2] in rows]
-    if not holds:
-        return 0, 0, last
+        holds = cursor.fetchall()
+        last = tuple(holds[batch_size - 1][1:]) if len(holds) > batch_size else None
+        holds = holds[:batch_size]
+        if not holds:
+            return 0, 0, last
+        among, params = _among(sorted({record_id for _pk, _authorization_id, record_id in holds}))
+        skip_locked = (
+            connection.ops.for_update_sql(skip_locked=True)
+            if connection.features.has_select_for_update_skip_locked
+            else ""
+        )
+        cursor.execute(
+            f"SELECT id, source_key, category_key, enterprise_id FROM {records} WHERE id {among} {skip_locked}",
+            params,
+        )
+        rows = {pk: (source_key, category_key, enterprise_id) for pk, source_key, category_key, enterprise_id in cursor}
+        holds = [hold for hold in holds if hold[2] in rows]
+        if not holds:
+            return 0, 0, last
+        among, params = _among([pk for pk, _authorization_id, _record_id in holds])
+        cursor.execute(f"DELETE FROM {holds_table} WHERE id {among}", params)
     categories = _categories(rows)
-    CreditRecordHold.objects.filter(pk__in=[pk for pk, _authorization_id, _record_id in holds]).delete()
     deleted = _delete_unheld(sorted(rows))
     last_holder = {record_id: authorization_id for _pk, authorization_id, record_id in holds}
     for authorization_id, group in groupby(holds, key=lambda hold: hold[1]):
@@ -417,15 +445,19 @@ def _categories(rows: dict[int, tuple[str, str, int]]) -> dict[int, str]:
     return categories
 
 
+def _among(ids: list[int]) -> tuple[str, list]:
+    """``= ANY(%s)`` of one array parameter on PostgreSQL, ``IN (%s, …)`` elsewhere."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(ids)]
+    return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def _delete_unheld(record_ids: list[int]) -> set[int]:
     """Delete those of ``record_ids`` (rows this transaction locked) that no authorization
     holds any more; returns their ids. The same shape as a bare ``DELETE … WHERE id = ANY(…)``
     with the holders' check added."""
     records, holds = CreditRecord._meta.db_table, CreditRecordHold._meta.db_table
-    if connection.vendor == "postgresql":
-        ids_clause, params = "= ANY(%s)", [record_ids]
-    else:
-        ids_clause, params = f"IN ({', '.join(['%s'] * len(record_ids))})", record_ids
+    ids_clause, params = _among(record_ids)
     unheld = f"AND NOT EXISTS (SELECT 1 FROM {holds} hold WHERE hold.record_id = {records}.id)"
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:  # DELETE … RETURNING alike
