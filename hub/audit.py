@@ -474,6 +474,44 @@ def authorization_expired(*, authorization) -> AuditEvent:
     return _authorization_event("authorization.expired", authorization, None)
 
 
+def _webhook_endpoint_event(action: str, endpoint, actor: User, **extra) -> AuditEvent:
+    # The URL and what it subscribes to, never a secret.
+    return append_event(
+        action=action,
+        actor=actor,
+        organization_id=endpoint.organization_id,
+        object_type="webhook_endpoint",
+        object_id=endpoint.pk,
+        data={"url": endpoint.url, "event_types": list(endpoint.event_types), "status": endpoint.status, **extra},
+    )
+
+
+def webhook_endpoint_created(*, endpoint, actor: User) -> AuditEvent:
+    return _webhook_endpoint_event("webhook_endpoint.created", endpoint, actor)
+
+
+def webhook_endpoint_changed(*, endpoint, actor: User, changed: list[str]) -> AuditEvent:
+    return _webhook_endpoint_event("webhook_endpoint.changed", endpoint, actor, changed=changed)
+
+
+def webhook_endpoint_rotated(*, endpoint, actor: User) -> AuditEvent:
+    return _webhook_endpoint_event(
+        "webhook_endpoint.rotated", endpoint, actor, previous_secret_until=endpoint.previous_secret_until.isoformat()
+    )
+
+
+def webhook_endpoint_paused(*, endpoint, actor: User) -> AuditEvent:
+    return _webhook_endpoint_event("webhook_endpoint.paused", endpoint, actor)
+
+
+def webhook_endpoint_resumed(*, endpoint, actor: User, was: str) -> AuditEvent:
+    return _webhook_endpoint_event("webhook_endpoint.resumed", endpoint, actor, was=was)
+
+
+def webhook_endpoint_deleted(*, endpoint, actor: User) -> AuditEvent:
+    return _webhook_endpoint_event("webhook_endpoint.deleted", endpoint, actor)
+
+
 # Reads of credit data (recorded by connectors/audit.py), the enterprise's own credit reports,
 # and the retention purges that delete what was read, with their receipts: what the
 # enterprise's access log shows.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub import audit
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.models import User, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from hub.net.addresses import AddressRefused, checked_addresses, host_refusal
@@ -105,6 +106,7 @@ def webhook_endpoint_create(
         description=description,
         secret=secret,
     )
+    audit.webhook_endpoint_created(endpoint=endpoint, actor=actor)
     return endpoint, secret
 
 
@@ -119,6 +121,7 @@ def webhook_endpoint_update(
 ) -> WebhookEndpoint:
     """Change an endpoint's URL, event types or description. Raises NotFound, Forbidden, InvalidInput."""
     endpoint = webhook_endpoint_managed(actor, endpoint_id, lock=True)
+    before = {"url": endpoint.url, "event_types": endpoint.event_types, "description": endpoint.description}
     if url is not None:
         endpoint.url = webhook_url_validate(url)
     if event_types is not None:
@@ -126,13 +129,18 @@ def webhook_endpoint_update(
     if description is not None:
         endpoint.description = description
     endpoint.save()
+    changed = [name for name, value in before.items() if getattr(endpoint, name) != value]
+    if changed:
+        audit.webhook_endpoint_changed(endpoint=endpoint, actor=actor, changed=changed)
     return endpoint
 
 
 @transaction.atomic
 def webhook_endpoint_delete(*, actor: User, endpoint_id: int) -> None:
     """Remove an endpoint with its deliveries. Raises NotFound, Forbidden."""
-    webhook_endpoint_managed(actor, endpoint_id, lock=True).delete()
+    endpoint = webhook_endpoint_managed(actor, endpoint_id, lock=True)
+    audit.webhook_endpoint_deleted(endpoint=endpoint, actor=actor)
+    endpoint.delete()
 
 
 @transaction.atomic
@@ -141,6 +149,7 @@ def webhook_endpoint_pause(*, actor: User, endpoint_id: int) -> WebhookEndpoint:
     endpoint = webhook_endpoint_managed(actor, endpoint_id, lock=True)
     endpoint.status = WebhookEndpoint.Status.PAUSED
     endpoint.save(update_fields=["status", "updated_at"])
+    audit.webhook_endpoint_paused(endpoint=endpoint, actor=actor)
     return endpoint
 
 
@@ -149,9 +158,11 @@ def webhook_endpoint_resume(*, actor: User, endpoint_id: int) -> WebhookEndpoint
     """Send again (also an endpoint disabled by a 410): what waited is queued now, in order.
     Raises NotFound, Forbidden."""
     endpoint = webhook_endpoint_managed(actor, endpoint_id, lock=True)
+    was = endpoint.status
     endpoint.status = WebhookEndpoint.Status.ACTIVE
     endpoint.disabled_reason = ""
     endpoint.save(update_fields=["status", "disabled_reason", "updated_at"])
+    audit.webhook_endpoint_resumed(endpoint=endpoint, actor=actor, was=was)
     waiting = list(
         WebhookDelivery.objects.filter(endpoint=endpoint, status=WebhookDelivery.Status.QUEUED)
         .order_by("id")
@@ -179,6 +190,7 @@ def webhook_endpoint_rotate_secret(*, actor: User, endpoint_id: int) -> tuple[We
     endpoint.previous_secret_until = timezone.now() + settings.HUB_WEBHOOK_ROTATION_OVERLAP
     endpoint.secret = secret
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until", "updated_at"])
+    audit.webhook_endpoint_rotated(endpoint=endpoint, actor=actor)
     return endpoint, secret
 
 
