@@ -92,10 +92,21 @@ def webhook_delivery_run(*, delivery_id: int) -> str:
         WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
             status=Status.QUEUED, lease_until=None
         )
+        # The earlier delivery may have finished (or the endpoint resumed) between the check
+        # and this update, and found nobody waiting: now that this one is marked waiting, look
+        # again, so it is not left to the reaper's grace period. Both sides look after their
+        # own write is committed, so at least one of them sees the other's.
+        if _free_to_go(delivery):
+            _queue(delivery.pk)
         return "waiting"
     with job_lease_kept(WebhookDelivery, delivery.pk, lease=_lease(), running=Status.SENDING):
         outcome = _attempt(delivery)
     return _record(delivery, outcome)
+
+
+def _free_to_go(delivery: WebhookDelivery) -> bool:
+    active = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, status=WebhookEndpoint.Status.ACTIVE).exists()
+    return active and not _earlier_unfinished(delivery)
 
 
 def _earlier_unfinished(delivery: WebhookDelivery) -> bool:
@@ -228,17 +239,22 @@ def _finish(delivery: WebhookDelivery, status: str, *, error: str = "") -> None:
     if error:
         values["last_error"] = error[:300]
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
-    # The next event of the same object to this endpoint was waiting for this one.
+    # The next event of the same object to this endpoint may be waiting for this one: looked
+    # for once this end is committed (see webhook_delivery_run's waiting branch).
+    transaction.on_commit(lambda: _queue_next_waiting(delivery.endpoint_id, delivery.object_key, delivery.pk))
+
+
+def _queue_next_waiting(endpoint_id: int, object_key: str, after_id: int) -> None:
     waiting = (
         WebhookDelivery.objects.filter(
-            endpoint_id=delivery.endpoint_id, object_key=delivery.object_key, pk__gt=delivery.pk, status__in=UNFINISHED
+            endpoint_id=endpoint_id, object_key=object_key, pk__gt=after_id, status__in=UNFINISHED
         )
         .order_by("pk")
         .values_list("pk", "status")
         .first()
     )
     if waiting and waiting[1] == Status.QUEUED:
-        transaction.on_commit(lambda: _queue(waiting[0]))
+        _queue(waiting[0])
 
 
 def _queue(delivery_id: int, countdown: float | None = None) -> None:

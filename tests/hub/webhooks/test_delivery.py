@@ -303,3 +303,46 @@ def test_running_a_delivery_twice_sends_it_once(
 
     assert webhook_delivery_run(delivery_id=delivery.pk) == "not claimable"
     assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_that_decides_to_wait_as_the_earlier_one_finishes_is_sent_at_once(
+    receiver, endpoint_on, enterprise_admin, bank, monkeypatch
+):
+    """The race: the later delivery finds the earlier one still on its way, and before it has
+    marked itself waiting, the earlier one finishes and finds nobody waiting yet. Neither may
+    leave the later one to the reaper's grace period (real commits: no test transaction)."""
+    from hub.services import webhook_deliveries
+
+    endpoint_on(receiver)
+    receiver.answers = [(500, 0)]
+    authorization = grant(enterprise_admin, bank)
+    earlier = WebhookDelivery.objects.get()
+    # The earlier delivery's retry is in flight on another worker.
+    WebhookDelivery.objects.filter(pk=earlier.pk).update(
+        status="sending", lease_until=timezone.now() + timedelta(seconds=30), next_attempt_at=None
+    )
+    authorization_revoke(actor=enterprise_admin, authorization_id=authorization.pk)
+    later = WebhookDelivery.objects.exclude(pk=earlier.pk).get()
+    assert later.status == "queued"  # its own run found the earlier one unfinished
+
+    real_check = webhook_deliveries._earlier_unfinished
+    finished = []
+
+    def check_then_the_earlier_one_finishes(delivery):
+        unfinished = real_check(delivery)
+        if not finished:
+            finished.append(True)
+            with transaction.atomic():  # the other worker records its 200 and commits
+                webhook_deliveries._record(
+                    WebhookDelivery.objects.select_related("endpoint", "event").get(pk=earlier.pk),
+                    webhook_deliveries._Outcome(status_code=200),
+                )
+        return unfinished
+
+    monkeypatch.setattr(webhook_deliveries, "_earlier_unfinished", check_then_the_earlier_one_finishes)
+    webhook_delivery_run(delivery_id=later.pk)
+
+    later.refresh_from_db()
+    assert later.status == "delivered"
+    assert [r.payload["type"] for r in receiver.received][-1] == "authorization.revoked"
