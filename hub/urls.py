@@ -48,6 +48,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("hub.page_urls")),
     path("", include("hub.verification.page_urls")),
+    path("", include("hub.webhooks.page_urls")),
     path("", include("connectors.page_urls")),
     path("", include("whitelist.page_urls")),
     path("", include("lending.page_urls")),

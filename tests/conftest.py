@@ -147,6 +147,12 @@ def bank_officer(bank):
 
 
 @pytest.fixture
+def bank_admin(bank):
+    """The bank's administrator: manages its people and its webhooks."""
+    return UserFactory(organization=bank, role="admin", username="bank-admin")
+
+
+@pytest.fixture
 def regulator_user(db):
     regulator = OrganizationFactory(kind="regulator", code="PBC-HN", name="人民银行河南省分行", region_code="410000")
     return UserFactory(organization=regulator, role="admin", username="regulator")

@@ -95,7 +95,7 @@ def test_no_template_holds_inline_script_style_or_handler():
 
 @pytest.mark.parametrize(
     "persona",
-    ["enterprise_admin", "bank_officer", "regulator_user", "platform_admin", "operator", None],
+    ["enterprise_admin", "bank_officer", "bank_admin", "regulator_user", "platform_admin", "operator", None],
 )
 def test_no_page_of_any_role_holds_inline_code(client, request, persona, objects):  # noqa: F811
     if persona:

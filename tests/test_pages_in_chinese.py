@@ -60,18 +60,29 @@ def _english_sentences(html: str) -> list[str]:
 
 
 @pytest.fixture
-def objects(enterprise_admin, bank_officer, platform_admin, regulator_user, django_capture_on_commit_callbacks):
+def objects(
+    enterprise_admin, bank_officer, bank_admin, platform_admin, regulator_user, django_capture_on_commit_callbacks
+):
     """One of each kind of object the pages show, with what a day leaves on it (a timeline
-    with steps, notices), and the paths of their pages."""
+    with steps, notices, webhook deliveries that failed and one dead-lettered), and the paths
+    of their pages."""
     from datetime import date
     from decimal import Decimal
 
+    from hub.models import WebhookDelivery
+    from hub.services.webhook_deliveries import RETRIES_EXHAUSTED, webhook_delivery_run
+    from hub.services.webhooks import webhook_endpoint_create
+    from hub.webhooks.catalogue import EVENT_TYPES
     from lending.services.applications import application_submit, application_transition
     from lending.services.matches import event_create
     from tests.connectors.factories import AuthorizationFactory
     from tests.lending.factories import ProductFactory
     from whitelist.services.whitelists import whitelist_create
 
+    # Nothing listens on port 9: each attempt fails and is logged.
+    endpoint, _secret = webhook_endpoint_create(
+        actor=bank_admin, url="http://127.0.0.1:9/hooks", event_types=list(EVENT_TYPES), description="信贷系统"
+    )
     product = ProductFactory(bank=bank_officer.organization)
     AuthorizationFactory(enterprise=enterprise_admin.organization, bank=bank_officer.organization)
     application = application_submit(
@@ -96,7 +107,13 @@ def objects(enterprise_admin, bank_officer, platform_admin, regulator_user, djan
         contact_days=20,
     )
     event = event_create(actor=regulator_user, title="政银企对接会", region_code="410000", held_on=date(2026, 11, 1))
+    deliveries = list(WebhookDelivery.objects.order_by("id"))
+    for delivery in deliveries:
+        webhook_delivery_run(delivery_id=delivery.pk)
+    WebhookDelivery.objects.filter(pk=deliveries[0].pk).update(status="dead", last_error=RETRIES_EXHAUSTED)
     return [
+        f"/webhooks/{endpoint.pk}/",
+        *(f"/webhooks/deliveries/{delivery.pk}/" for delivery in deliveries[:2]),
         f"/applications/{application.pk}/",
         f"/whitelists/{whitelist.pk}/",
         f"/events/{event.pk}/",
@@ -106,7 +123,7 @@ def objects(enterprise_admin, bank_officer, platform_admin, regulator_user, djan
 
 @pytest.mark.parametrize(
     "persona",
-    ["enterprise_admin", "bank_officer", "regulator_user", "platform_admin", "operator", None],
+    ["enterprise_admin", "bank_officer", "bank_admin", "regulator_user", "platform_admin", "operator", None],
 )
 def test_every_page_reads_in_chinese(client, request, persona, objects):
     if persona:

@@ -13,3 +13,8 @@ def notifications_for(user: User) -> QuerySet[Notification]:
             return Notification.objects.filter(organization__isnull=True)
         return Notification.objects.none()
     return Notification.objects.filter(organization_id=user.organization_id)
+
+
+def notifications_unread_count(user: User) -> int:
+    """How many of the notices ``user`` sees nobody has read yet (the navigation's count)."""
+    return notifications_for(user).filter(read_at__isnull=True).count()

@@ -62,3 +62,12 @@ def webhook_deliveries_for(
 
 def webhook_attempts_of(delivery: WebhookDelivery) -> QuerySet[WebhookAttempt]:
     return delivery.attempt_log.order_by("id")
+
+
+def webhook_delivery_of(user: User, delivery_id: int) -> WebhookDelivery | None:
+    """One of the organization's deliveries with its event and endpoint (None: not theirs)."""
+    return webhook_deliveries_for(user).filter(pk=delivery_id).first()
+
+
+def webhook_recent_deliveries(user: User, endpoint_id: int, *, limit: int = 20) -> list[WebhookDelivery]:
+    return list(webhook_deliveries_for(user, endpoint_id=endpoint_id)[:limit])

@@ -1,7 +1,6 @@
 import pytest
 
 from hub.services.webhooks import webhook_endpoint_create
-from tests.hub.factories import UserFactory
 from tests.hub.webhooks.receiver import start_receiver
 
 
@@ -11,11 +10,6 @@ def receiver():
     yield receiver
     receiver.server.shutdown()
     receiver.server.server_close()
-
-
-@pytest.fixture
-def bank_admin(bank):
-    return UserFactory(organization=bank, role="admin", username="bank-admin")
 
 
 @pytest.fixture
