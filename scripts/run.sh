@@ -25,10 +25,17 @@ if [ ! -f "${HUB_REPORT_FONT:-/usr/share/fonts/truetype/wqy/wqy-microhei.ttc}" ]
     exit 1
   fi
 fi
+WEBHOOK_RECEIVER_PORT="${WEBHOOK_RECEIVER_PORT:-8400}"
 
 echo "Preparing the database under var/ …"
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py load_demo
+# The demo bank's own system: a webhook receiver that verifies each delivery with its
+# endpoint's secret and logs the events; started first, so the demo's activity reaches it.
+.venv/bin/python manage.py webhook_receiver --host 127.0.0.1 --port "$WEBHOOK_RECEIVER_PORT" \
+  --log var/webhooks.log > var/webhook_receiver.log 2>&1 &
+receiver=$!
+trap 'kill "$receiver" 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python manage.py load_demo --webhook-url "http://127.0.0.1:${WEBHOOK_RECEIVER_PORT}/webhooks"
 .venv/bin/python manage.py load_demo_lending
 echo "Loading a year of demo activity (the first time only) …"
 .venv/bin/python manage.py load_demo_activity
@@ -38,7 +45,7 @@ export CDP_SIMULATOR_SECRET
 .venv/bin/python manage.py simulate_platform --host 127.0.0.1 --port "$SIMULATOR_PORT" --key-id demo-hub \
   --seed demo > var/simulator.log 2>&1 &
 simulator=$!
-trap 'kill "$simulator" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$receiver" "$simulator" 2>/dev/null || true' EXIT INT TERM
 # Verify two demo enterprises the way a real one is verified: through the platform's
 # identity check (the simulator needs a moment to listen).
 for _ in $(seq 1 50); do
@@ -78,7 +85,7 @@ national=$!
 # embedded default has no broker for celery beat.
 .venv/bin/python manage.py run_schedule > var/schedule.log 2>&1 &
 schedule=$!
-trap 'kill "$simulator" "$e_license" "$national" "$schedule" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$receiver" "$simulator" "$e_license" "$national" "$schedule" 2>/dev/null || true' EXIT INT TERM
 
 cat <<BANNER
 
@@ -89,7 +96,9 @@ cat <<BANNER
     verify 洛阳待核验商贸: log in as enterprise3, open /verification/, choose the licence, sign in as 周洛
   National platform node simulator: ${HUB_NATIONAL_URL} (log: var/national.log)
     the link's state, parked facts and reconciliation: log in as the operator, open /national/
-  Periodic tasks (health checks, expiries, notices, the national link): log var/schedule.log
+  Webhook receiver of 中原银行郑州分行 (bank1): http://127.0.0.1:${WEBHOOK_RECEIVER_PORT}/webhooks, events logged to var/webhooks.log
+    (signatures verified with the endpoint's secret; manage it at /webhooks/ as bank1)
+  Periodic tasks (health checks, expiries, notices, the national link, webhook retries): log var/schedule.log
 
 $(.venv/bin/python manage.py load_demo --logins)
 

@@ -13,17 +13,32 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "command, ready",
+    "command, ready, stopped",
     [
-        (["simulate_platform", "--port", "0", "--secret", "s3cret"], "CDP/1 platform simulator at"),
+        (
+            ["simulate_platform", "--port", "0", "--secret", "s3cret"],
+            "CDP/1 platform simulator at",
+            "Simulator stopped.",
+        ),
         (
             ["simulate_e_license", "--port", "0", "--client-secret", "s3cret"],
             "Electronic business licence provider simulator at",
+            "Simulator stopped.",
         ),
-        (["simulate_national", "--port", "0", "--secret", "s3cret"], "National platform simulator at"),
+        (
+            ["webhook_receiver", "--port", "0", "--log", "{tmp}/webhooks.log"],
+            "Webhook receiver at http://127.0.0.1:",
+            "Webhook receiver stopped.",
+        ),
+        (
+            ["simulate_national", "--port", "0", "--secret", "s3cret"],
+            "National platform simulator at",
+            "Simulator stopped.",
+        ),
     ],
 )
-def test_a_simulator_stops_cleanly_on_sigterm(command, ready):
+def test_a_simulator_stops_cleanly_on_sigterm(command, ready, stopped, tmp_path):
+    command = [part.replace("{tmp}", str(tmp_path)) for part in command]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "manage.py", *command],
@@ -42,4 +57,4 @@ def test_a_simulator_stops_cleanly_on_sigterm(command, ready):
         process.kill()
 
     assert process.returncode == 0
-    assert remaining.rstrip().endswith("Simulator stopped.")
+    assert remaining.rstrip().endswith(stopped)

@@ -4,13 +4,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from hub.errors import InvalidInput
 from hub.identifiers import make_uscc
 from hub.models import Organization, User
 from hub.services.organizations import enterprise_register, member_add, organization_create
+from hub.services.webhooks import webhook_endpoint_create
+from hub.webhooks.catalogue import EVENT_TYPES
 
 DEMO_PASSWORD = "Xyd-demo-2026"
 OPERATOR = "operator"
 DEMO_ENTERPRISE_USCC = make_uscc(region_code="410100", serial=1)
+# The demo bank's webhook endpoint: the receiver `make run` starts (manage.py webhook_receiver).
+DEMO_WEBHOOK_BANK = "bank1"
+DEMO_WEBHOOK_URL = "http://127.0.0.1:8400/webhooks"
+DEMO_WEBHOOK_LOG = "var/webhooks.log"
 
 # (USCC, name, region, admin username, more people (username, role)); the first two are
 # verified through the platform simulator by `manage.py verify_demo_enterprises`, the
@@ -42,9 +49,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="load even with DEBUG off (never in production)")
         parser.add_argument("--logins", action="store_true", help="print the demo logins and what to try, and exit")
+        parser.add_argument(
+            "--webhook-url",
+            default=DEMO_WEBHOOK_URL,
+            help=f"where the demo bank's webhook endpoint points (default {DEMO_WEBHOOK_URL}, the demo receiver)",
+        )
 
     @transaction.atomic
-    def handle(self, *args, force, logins, **options):
+    def handle(self, *args, force, logins, webhook_url, **options):
         if logins:
             self.stdout.write(self.logins())
             return
@@ -101,8 +113,21 @@ class Command(BaseCommand):
                     password=DEMO_PASSWORD,
                     role=User.Role.STAFF,
                 )
+        self._webhook_endpoint(webhook_url)
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(self.logins())
+
+    def _webhook_endpoint(self, url: str) -> None:
+        """The demo bank's endpoint on the demo receiver, subscribed to every event type."""
+        admin = User.objects.get(username=DEMO_WEBHOOK_BANK)
+        if admin.organization.webhook_endpoints.exists():
+            return
+        try:
+            webhook_endpoint_create(
+                actor=admin, url=url, event_types=list(EVENT_TYPES), description="演示银行的信贷系统（本机接收器）"
+            )
+        except InvalidInput as refusal:  # loopback is reachable only with DEBUG or an allowed network
+            self.stderr.write(f"No demo webhook endpoint at {url}: {refusal.message}")
 
     @staticmethod
     def logins() -> str:
@@ -117,11 +142,12 @@ class Command(BaseCommand):
         ]
         tries = {
             Organization.Kind.BANK: "publish a product, accept and decide applications, pull a credit profile",
+            "webhooks": f"the same, and its webhooks at /webhooks/ (the receiver logs to {DEMO_WEBHOOK_LOG})",
             Organization.Kind.REGULATOR: "the dashboard of lending statistics",
             Organization.Kind.PLATFORM: "connectors, whitelists, matchmaking events",
         }
         for kind, _code, name, _region, username in ORGANIZATIONS:
-            rows.append((username, f"{name}: admin", tries[kind]))
+            rows.append((username, f"{name}: admin", tries["webhooks" if username == DEMO_WEBHOOK_BANK else kind]))
             if kind == Organization.Kind.BANK:
                 rows.append((f"{username}-officer", f"{name}: staff", "the workbench"))
             if kind == Organization.Kind.PLATFORM:
