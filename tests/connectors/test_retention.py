@@ -9,6 +9,7 @@ import hashlib
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import jwt
 import pytest
@@ -35,6 +36,15 @@ from tests.hub.factories import OrganizationFactory
 pytestmark = pytest.mark.django_db
 
 DAY = timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def default_policies(db):
+    """The policies the migration installs: a transactional test run earlier (in any module)
+    flushes the database when it ends, taking migrated data with it."""
+    defaults = import_module("connectors.migrations.0007_retention_policies_and_record_holds").DEFAULT_POLICIES
+    for purpose, values in defaults.items():
+        RetentionPolicy.objects.get_or_create(purpose=purpose, defaults=values)
 
 
 def tax(source_id: str, period: str = "2026-Q2") -> dict:
