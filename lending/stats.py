@@ -1,8 +1,10 @@
 """Statistics for regulators (API.md "Statistics") and matching statistics for 通报.
 
 Lending statistics read the monthly counters (one small table per grouping) for whole
-months inside ``[from, to]`` and the applications themselves only for the partial months at
-either end, so a query over millions of applications reads thousands of counter rows. A regulator sees
+months inside ``[from, to]`` and the daily counters for the days of the partial months at
+either end, so a query reads thousands of counter rows however many applications there are
+(only a district-level reader's bank and category groupings, finer than the counters' cities,
+read the applications). A regulator sees
 its own region and the regions below it; an application counts under its enterprise's
 region. ``raw_lending_rows`` answers the same question from the applications alone (the
 benchmark's baseline, and the tests' cross-check).
@@ -23,7 +25,16 @@ from django.utils.translation import gettext_lazy as _
 from hub.errors import Forbidden, InvalidInput
 from hub.identifiers import child_level_length, region_prefix
 from hub.models import Organization, User
-from lending.models import Application, LendingByBank, LendingByCategory, LendingByRegion, Match
+from lending.models import (
+    Application,
+    LendingByBank,
+    LendingByBankDay,
+    LendingByCategory,
+    LendingByCategoryDay,
+    LendingByRegion,
+    LendingByRegionDay,
+    Match,
+)
 from lending.stats_maintenance import COUNTERS
 
 GROUPINGS = ("region", "bank", "category", "month")
@@ -110,13 +121,19 @@ def _raw_key_expression(group_by: str, scope: Scope):
 
 
 # grouping → (counter table, the key expression over it, the field a regulator's area filters)
-def _counter_source(group_by: str, scope: Scope):
-    if group_by in ("region", "month"):
-        key = _region_key_expression(scope.region_key_length) if group_by == "region" else F("month")
-        return LendingByRegion, key, "region_code"
+def _counter_source(group_by: str, scope: Scope, *, daily: bool):
+    by_region, by_bank, by_category = (
+        (LendingByRegionDay, LendingByBankDay, LendingByCategoryDay)
+        if daily
+        else (LendingByRegion, LendingByBank, LendingByCategory)
+    )
+    if group_by == "region":
+        return by_region, _region_key_expression(scope.region_key_length), "region_code"
+    if group_by == "month":
+        return by_region, TruncMonth("day") if daily else F("month"), "region_code"
     if group_by == "bank":
-        return LendingByBank, F("bank_id"), "city_code"
-    return LendingByCategory, F("category"), "city_code"
+        return by_bank, F("bank_id"), "city_code"
+    return by_category, F("category"), "city_code"
 
 
 def _counters_cover(group_by: str, scope: Scope) -> bool:
@@ -125,10 +142,15 @@ def _counters_cover(group_by: str, scope: Scope) -> bool:
     return group_by in ("region", "month") or len(scope.prefix) <= 4
 
 
-def _aggregate_rows(group_by: str, scope: Scope, months: tuple[date, date]) -> dict:
-    first, after_last = months
-    model, key, area_field = _counter_source(group_by, scope)
-    queryset = model.objects.filter(month__gte=first, month__lt=after_last)
+def _counter_rows(group_by: str, scope: Scope, periods: list[tuple[date, date]], *, daily: bool) -> dict:
+    """The counters summed by the grouping's key, in SQL, over the periods (each from its
+    first month or day to before its last): the monthly tables, or the daily ones."""
+    model, key, area_field = _counter_source(group_by, scope, daily=daily)
+    period = "day" if daily else "month"
+    within = Q()
+    for start, end in periods:
+        within |= Q(**{f"{period}__gte": start, f"{period}__lt": end})
+    queryset = model.objects.filter(within)
     if scope.prefix:
         queryset = queryset.filter(**{f"{area_field}__startswith": scope.prefix})
     rows = queryset.annotate(key=key).values("key").annotate(**{name: Sum(name) for name in COUNTERS}).order_by()
@@ -226,15 +248,17 @@ def lending_rows(
     after_last_full = end_exclusive if end_exclusive.day == 1 else _month_start(end_exclusive)
     totals: dict = {}
     if not _counters_cover(group_by, scope):
-        first_full = after_last_full = date_from  # no whole months from counters
+        _merge(totals, _raw_rows(group_by, scope, _local_midnight(date_from), _local_midnight(end_exclusive)))
+        return _present(group_by, totals)
     if first_full < after_last_full:
-        _merge(totals, _aggregate_rows(group_by, scope, (first_full, after_last_full)))
-        edges = [(date_from, first_full), (after_last_full, end_exclusive)]
-    else:  # no whole month to take from the counters
-        edges = [(date_from, end_exclusive)]
-    for start, end in edges:
-        if start < end:
-            _merge(totals, _raw_rows(group_by, scope, _local_midnight(start), _local_midnight(end)))
+        _merge(totals, _counter_rows(group_by, scope, [(first_full, after_last_full)], daily=False))
+        days = [
+            (start, end) for start, end in ((date_from, first_full), (after_last_full, end_exclusive)) if start < end
+        ]
+    else:  # no whole month: every day from the daily counters
+        days = [(date_from, end_exclusive)]
+    if days:
+        _merge(totals, _counter_rows(group_by, scope, days, daily=True))
     return _present(group_by, totals)
 
 

@@ -7,14 +7,24 @@ from lending.models.loans import Loan, LoanCounters, LoanReport, LoanStatus
 from lending.models.matches import Match, MatchmakingEvent
 from lending.models.policies import Policy
 from lending.models.products import LoanProduct
-from lending.models.stats import LendingByBank, LendingByCategory, LendingByRegion
+from lending.models.stats import (
+    LendingByBank,
+    LendingByBankDay,
+    LendingByCategory,
+    LendingByCategoryDay,
+    LendingByRegion,
+    LendingByRegionDay,
+)
 
 __all__ = [
     "Application",
     "ApplicationTransition",
     "LendingByBank",
+    "LendingByBankDay",
     "LendingByCategory",
+    "LendingByCategoryDay",
     "LendingByRegion",
+    "LendingByRegionDay",
     "Loan",
     "LoanCounters",
     "LoanProduct",

@@ -10,14 +10,24 @@ from decimal import Decimal
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from hub.identifiers import make_uscc
 from lending import stats_maintenance
-from lending.models import Application, LendingByBank, LendingByCategory, LendingByRegion
+from lending.models import (
+    Application,
+    LendingByBank,
+    LendingByBankDay,
+    LendingByCategory,
+    LendingByCategoryDay,
+    LendingByRegion,
+    LendingByRegionDay,
+)
 from lending.services.applications import application_claim, application_submit, application_transition
-from lending.stats_maintenance import COUNTERS, TABLES, aggregates_rebuild
+from lending.stats import GROUPINGS, lending_rows, raw_lending_rows
+from lending.stats_maintenance import COUNTERS, PERIOD, TABLES, aggregates_rebuild
 from tests.conftest import require_service
 from tests.connectors.factories import AuthorizationFactory
 from tests.hub.factories import OrganizationFactory, UserFactory
@@ -164,13 +174,25 @@ def spread_over_months(applications):
     aggregates_rebuild()
 
 
+COUNTER_MODELS = (
+    LendingByRegion,
+    LendingByBank,
+    LendingByCategory,
+    LendingByRegionDay,
+    LendingByBankDay,
+    LendingByCategoryDay,
+)
+
+
 def counter_rows() -> dict:
     return {
         model.__name__: sorted(
             tuple(row)
-            for row in model.objects.filter(applications__gt=0).values_list("month", *TABLES[model.__name__], *COUNTERS)
+            for row in model.objects.filter(applications__gt=0).values_list(
+                PERIOD[model.__name__], *TABLES[model.__name__], *COUNTERS
+            )
         )
-        for model in (LendingByRegion, LendingByBank, LendingByCategory)
+        for model in COUNTER_MODELS
     }
 
 
@@ -199,6 +221,27 @@ def test_the_rebuild_in_sql_sums_what_contribution_counts(generated):
 
     assert counter_rows() == in_python
     assert any(row[0] == date(2026, 11, 1) for row in in_python["LendingByRegion"])
+    assert any(row[0] == date(2026, 11, 1) for row in in_python["LendingByRegionDay"])
+
+
+@pytest.mark.parametrize("group_by", GROUPINGS)
+def test_partial_months_come_from_the_daily_counters_without_reading_the_applications(
+    operator, regulator_user, generated, group_by
+):
+    spread_over_months(generated)
+    today = timezone.localdate()
+    periods = [
+        (today - timedelta(days=100), today - timedelta(days=10)),  # partial months at both ends
+        (today - timedelta(days=12), today - timedelta(days=3)),  # days of one or two months, no whole one
+    ]
+    city_regulator = UserFactory(organization=OrganizationFactory(kind="regulator", region_code="410300"))
+    for user in (operator, regulator_user, city_regulator):
+        for date_from, date_to in periods:
+            with CaptureQueriesContext(connection) as queries:
+                rows = lending_rows(user=user, group_by=group_by, date_from=date_from, date_to=date_to)
+
+            assert not [query["sql"] for query in queries if Application._meta.db_table in query["sql"]]
+            assert rows == raw_lending_rows(user=user, group_by=group_by, date_from=date_from, date_to=date_to)
 
 
 @pytest.mark.parametrize("group_by", ["region", "bank", "category", "month"])
