@@ -5,7 +5,6 @@ transport). The only module of the national link that talks to the network."""
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -56,15 +55,14 @@ class NationalClient:
         if problem:
             raise ConnectorError(f"address refused: {problem}"[:250], permanent=True, code="forbidden_address")
         signed_path = self._path_prefix + path
-        timestamp, nonce = str(int(time.time())), signing.new_nonce()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
-            signing.KEY_HEADER: self.key_id,
-            signing.TIMESTAMP_HEADER: timestamp,
-            signing.NONCE_HEADER: nonce,
-            signing.SIGNATURE_HEADER: signing.sign_request(self.secret, method, signed_path, timestamp, nonce, body),
+            **signing.signed_headers(
+                secret=self.secret, key_id=self.key_id, method=method, path=signed_path, body=body
+            ),
         }
+        nonce = headers[signing.NONCE_HEADER]  # the platform's answer is signed over it
         try:
             response = self._session.request(
                 method,

@@ -4,7 +4,6 @@ talks to the network."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -167,15 +166,14 @@ class CdpHttpV1Connector(Connector):
 
     def _send(self, method: str, path: str, body: bytes) -> tuple[requests.Response, str]:
         signed_path = self._path_prefix + path
-        timestamp, nonce = str(int(time.time())), signing.new_nonce()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
-            signing.KEY_HEADER: self.key_id,
-            signing.TIMESTAMP_HEADER: timestamp,
-            signing.NONCE_HEADER: nonce,
-            signing.SIGNATURE_HEADER: signing.sign_request(self.secret, method, signed_path, timestamp, nonce, body),
+            **signing.signed_headers(
+                secret=self.secret, key_id=self.key_id, method=method, path=signed_path, body=body
+            ),
         }
+        nonce = headers[signing.NONCE_HEADER]  # the platform's answer is signed over it
         try:
             response = self._session.request(
                 method,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 KEY_HEADER = "X-CDP-Key"
 TIMESTAMP_HEADER = "X-CDP-Timestamp"
@@ -34,6 +35,18 @@ def sign_request(secret: str, method: str, path: str, timestamp: str, nonce: str
 def sign_response(secret: str, nonce: str, body: bytes) -> str:
     message = f"RESPONSE\n{nonce}\n{body_sha256(body)}".encode()
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(*, secret: str, key_id: str, method: str, path: str, body: bytes) -> dict[str, str]:
+    """The headers that sign a request (a fresh timestamp and nonce): what every client of
+    the scheme sends, the platforms' and the national node's alike."""
+    timestamp, nonce = str(int(time.time())), new_nonce()
+    return {
+        KEY_HEADER: key_id,
+        TIMESTAMP_HEADER: timestamp,
+        NONCE_HEADER: nonce,
+        SIGNATURE_HEADER: sign_request(secret, method, path, timestamp, nonce, body),
+    }
 
 
 def new_nonce() -> str:
