@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode, urlsplit
 
-import requests
 from django.conf import settings
 
 from connectors.base import ConnectorError
 from connectors.kinds.cdp_http_v1 import signing
+from connectors.kinds.cdp_http_v1.client import signed_send
 from connectors.national import protocol
-from hub.net.addresses import AddressRefused, host_refusal
+from hub.net.addresses import host_refusal
 from hub.net.transport import checked_session
 
 USER_AGENT = "xinyidai-hub/1 (national-uplink/1)"
@@ -54,34 +54,18 @@ class NationalClient:
         problem = host_refusal(parts.hostname or "", encrypted=parts.scheme == "https")
         if problem:
             raise ConnectorError(f"address refused: {problem}"[:250], permanent=True, code="forbidden_address")
-        signed_path = self._path_prefix + path
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            **signing.signed_headers(
-                secret=self.secret, key_id=self.key_id, method=method, path=signed_path, body=body
-            ),
-        }
-        nonce = headers[signing.NONCE_HEADER]  # the platform's answer is signed over it
-        try:
-            response = self._session.request(
-                method,
-                self.base_url + path,
-                data=body or None,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except AddressRefused as refused:
-            raise ConnectorError(
-                f"address refused: {refused}"[:250], permanent=True, code="forbidden_address"
-            ) from None
-        except requests.Timeout:
-            raise ConnectorError("timed out", permanent=False, code="timeout") from None
-        except requests.RequestException as error:
-            raise ConnectorError(
-                f"connection failed: {error.__class__.__name__}", permanent=False, code="connection"
-            ) from None
+        response, nonce = signed_send(
+            self._session,
+            base_url=self.base_url,
+            path_prefix=self._path_prefix,
+            key_id=self.key_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            body=body,
+            timeout=self.timeout,
+            user_agent=USER_AGENT,
+        )
         status = response.status_code
         if status == 429 or status >= 500:
             raise ConnectorError(f"national platform answered {status}", permanent=False, code="server_error")

@@ -165,36 +165,18 @@ class CdpHttpV1Connector(Connector):
     # --- transport ----------------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, body: bytes) -> tuple[requests.Response, str]:
-        signed_path = self._path_prefix + path
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            **signing.signed_headers(
-                secret=self.secret, key_id=self.key_id, method=method, path=signed_path, body=body
-            ),
-        }
-        nonce = headers[signing.NONCE_HEADER]  # the platform's answer is signed over it
-        try:
-            response = self._session.request(
-                method,
-                self.base_url + path,
-                data=body or None,
-                headers=headers,
-                timeout=self.timeout,
-                # A redirect could lead anywhere, past the address check: never followed.
-                allow_redirects=False,
-            )
-        except AddressRefused as refused:
-            raise ConnectorError(
-                f"address refused: {refused}"[:250], permanent=True, code="forbidden_address"
-            ) from None
-        except requests.Timeout:
-            raise ConnectorError("timed out", permanent=False, code="timeout") from None
-        except requests.RequestException as error:
-            raise ConnectorError(
-                f"connection failed: {error.__class__.__name__}", permanent=False, code="connection"
-            ) from None
-        return response, nonce
+        return signed_send(
+            self._session,
+            base_url=self.base_url,
+            path_prefix=self._path_prefix,
+            key_id=self.key_id,
+            secret=self.secret,
+            method=method,
+            path=path,
+            body=body,
+            timeout=self.timeout,
+            user_agent=USER_AGENT,
+        )
 
     @staticmethod
     def _raise_for_status(response: requests.Response) -> None:
@@ -244,3 +226,45 @@ def _retry_after(response: requests.Response) -> float | None:
         return max(0.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
         return None
+
+
+def signed_send(
+    session: requests.Session,
+    *,
+    base_url: str,
+    path_prefix: str,
+    key_id: str,
+    secret: str,
+    method: str,
+    path: str,
+    body: bytes,
+    timeout: float,
+    user_agent: str,
+) -> tuple[requests.Response, str]:
+    """One CDP/1-signed request through the address-checked session (the platforms' and the
+    national node's clients alike): the answer and the nonce its signature is made over.
+    Network failures are ConnectorErrors; the status is the caller's to judge."""
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": user_agent,
+        **signing.signed_headers(secret=secret, key_id=key_id, method=method, path=path_prefix + path, body=body),
+    }
+    try:
+        response = session.request(
+            method,
+            base_url + path,
+            data=body or None,
+            headers=headers,
+            timeout=timeout,
+            # A redirect could lead anywhere, past the address check: never followed.
+            allow_redirects=False,
+        )
+    except AddressRefused as refused:
+        raise ConnectorError(f"address refused: {refused}"[:250], permanent=True, code="forbidden_address") from None
+    except requests.Timeout:
+        raise ConnectorError("timed out", permanent=False, code="timeout") from None
+    except requests.RequestException as error:
+        raise ConnectorError(
+            f"connection failed: {error.__class__.__name__}", permanent=False, code="connection"
+        ) from None
+    return response, headers[signing.NONCE_HEADER]
